@@ -1,0 +1,87 @@
+"""Findings: what is suspicious or broken, and why.
+
+A :class:`Finding` is the toolkit's equivalent of a defect in CPython's ``email``
+package: it is collected and returned, never raised. Codes are a :class:`FindingCode`
+``StrEnum`` so that they are stable strings in DataFrames, JSON and Parquet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["Finding", "FindingCode", "Severity"]
+
+
+class Severity(StrEnum):
+    """How much a finding matters to an analyst."""
+
+    INFO = "info"
+    NOTICE = "notice"
+    WARNING = "warning"
+    ALERT = "alert"
+    ERROR = "error"  # the toolkit could not read or check something
+
+
+class FindingCode(StrEnum):
+    """Stable identifiers of findings. Never renumber or rename: users filter on them."""
+
+    # --- input and parsing ------------------------------------------------------------
+    MESSAGE_EMPTY = "message-empty"
+    MESSAGE_NOT_RFC5322 = "message-not-rfc5322"
+    MESSAGE_TRUNCATED = "message-truncated"
+    MESSAGE_NO_BODY_SEPARATOR = "message-no-body-separator"
+    MESSAGE_BARE_CR_OR_LF = "message-mixed-line-endings"
+    MESSAGE_NUL_BYTES = "message-nul-bytes"
+    MESSAGE_NON_ASCII_HEADERS = "message-non-ascii-headers"
+    MESSAGE_HEADER_SYNTAX = "message-header-syntax"
+    MESSAGE_CONVERTED = "message-converted"
+    MESSAGE_READ_ERROR = "message-read-error"
+    MBOX_CONTENT_LENGTH_MISMATCH = "mbox-content-length-mismatch"
+    RECEIVED_UNPARSED = "received-unparsed"
+    RECEIVED_NO_TIMESTAMP = "received-no-timestamp"
+    RECEIVED_NO_ZONE = "received-no-timezone"
+    # --- path and clock ---------------------------------------------------------------
+    HOP_NEGATIVE_DELAY = "hop-negative-delay"
+    HOP_LONG_DELAY = "hop-long-delay"
+    HOP_IN_FUTURE = "hop-in-future"
+    DATE_AFTER_FIRST_HOP = "date-after-first-hop"
+    DATE_LONG_BEFORE_FIRST_HOP = "date-long-before-first-hop"
+    DATE_MISSING = "date-missing"
+    NO_RECEIVED = "no-received"
+    NO_EXTERNAL_HOP = "no-external-hop"
+    PRIVATE_IP_OUTSIDE_BOUNDARY = "private-ip-outside-boundary"
+    HELO_IS_IP_LITERAL = "helo-is-ip-literal"
+    # --- envelope ---------------------------------------------------------------------
+    ENVELOPE_FROM_CONFLICT = "envelope-from-conflict"
+    ENVELOPE_RCPT_CONFLICT = "envelope-rcpt-conflict"
+    ENVELOPE_HELO_CONFLICT = "envelope-helo-conflict"
+    ENVELOPE_IP_CONFLICT = "envelope-ip-conflict"
+    ENVELOPE_NULL_SENDER = "envelope-null-sender"
+    ENVELOPE_MULTIPLE_RETURN_PATH = "envelope-multiple-return-path"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One observation about a message, with the evidence behind it.
+
+    Parameters
+    ----------
+    code
+        A stable :class:`FindingCode`.
+    severity
+        How much it matters (:class:`Severity`).
+    where
+        The place it was seen, for example ``"hop 3"``, ``"header 7 (Received)"``,
+        ``"message"``.
+    detail
+        One human sentence.
+    evidence
+        The exact text or values the finding rests on, as ``(label, value)`` pairs.
+    """
+
+    code: FindingCode
+    severity: Severity
+    where: str
+    detail: str
+    evidence: tuple[tuple[str, str], ...] = ()

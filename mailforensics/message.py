@@ -1,0 +1,293 @@
+"""Message: the bytes exactly as read, and a parsed view of them.
+
+The raw bytes are the evidence. Everything else (header fields, the ``email`` object)
+is derived from them and never written back: DKIM and ARC must be verified on
+``Message.raw``, never on a re-serialized message, because re-folding breaks
+signatures (RFC 6376 §3.4).
+
+The header section is split here rather than by :mod:`email`, because an analyst needs
+each field's position and its exact folded text, and a hostile message must not be able
+to make the split raise. The rules follow RFC 5322 §2.2 and §3.6 (with the obsolete
+``name WSP ":"`` form of §4.5) and stop where CPython's ``email`` stops — at the first
+line that is neither a field nor a continuation — so that we see the header block a mail
+client saw.
+"""
+
+from __future__ import annotations
+
+import email
+import email.message
+import email.policy
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from mailforensics.findings import Finding, FindingCode, Severity
+
+__all__ = ["HeaderField", "Message"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeaderField:
+    """One header field, as it stands in the message.
+
+    Parameters
+    ----------
+    index
+        Position in the header block, 0 for the topmost field (the newest trace field).
+    name
+        The field name as written (case kept; compare with ``name.lower()``).
+    value
+        The text after the colon with its folding kept (line breaks normalised to
+        ``"\\n"``), leading whitespace removed.
+    """
+
+    index: int
+    name: str
+    value: str
+
+    @property
+    def unfolded(self) -> str:
+        """The value with folding removed (RFC 5322 §2.2.3), stripped."""
+        return " ".join(line.strip() for line in self.value.split("\n")).strip()
+
+
+def _decode_header_bytes(data: bytes) -> tuple[str, bool]:
+    """Decode header text: UTF-8 (RFC 6532) if valid, else Latin-1 (lossless)."""
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), False
+
+
+def _split_lines(block: bytes) -> Iterator[bytes]:
+    """Split on LF, dropping one CR before it (CRLF and LF messages alike)."""
+    for line in block.split(b"\n"):
+        yield line[:-1] if line.endswith(b"\r") else line
+
+
+def _field_name_ok(name: bytes) -> bool:
+    # RFC 5322 §3.6.8 ftext: %d33-57 / %d59-126 (printable US-ASCII except ":").
+    return bool(name) and all(33 <= b <= 126 for b in name)
+
+
+def _parse_header_block(raw: bytes) -> tuple[tuple[HeaderField, ...], int | None, tuple[Finding, ...]]:
+    """Split ``raw`` into header fields; return them, the body offset and defects."""
+    defects: list[Finding] = []
+    fields: list[tuple[bytes, list[bytes]]] = []
+    body_offset: int | None = None
+    pos = 0
+    size = len(raw)
+    non_utf8 = False
+    while pos < size:
+        end = raw.find(b"\n", pos)
+        line_end = size if end < 0 else end + 1
+        line = raw[pos:line_end].rstrip(b"\r\n")
+        if line == b"" and line_end <= size and raw[pos:line_end].strip(b"\r\n") == b"":
+            body_offset = line_end  # the empty line ends the header section (§2.1)
+            break
+        if line[:1] in (b" ", b"\t"):
+            if fields:
+                fields[-1][1].append(line)
+                pos = line_end
+                continue
+            # A continuation before any field: not a header block at all.
+            defects.append(
+                Finding(
+                    code=FindingCode.MESSAGE_HEADER_SYNTAX,
+                    severity=Severity.WARNING,
+                    where="header 0",
+                    detail="The message starts with a folded line; it has no header fields.",
+                )
+            )
+            body_offset = pos
+            break
+        colon = line.find(b":")
+        name = line[:colon].rstrip(b" \t") if colon > 0 else b""
+        if colon <= 0 or not _field_name_ok(name):
+            # Not a field: like CPython's email, the header section ends here.
+            if fields or pos == 0:
+                defects.append(
+                    Finding(
+                        code=FindingCode.MESSAGE_NO_BODY_SEPARATOR,
+                        severity=Severity.WARNING,
+                        where=f"header {len(fields)}",
+                        detail="A line that is not a header field ends the header section "
+                        "without the empty line RFC 5322 §2.1 requires.",
+                        evidence=(("line", _decode_header_bytes(line[:200])[0]),),
+                    )
+                )
+            body_offset = pos
+            break
+        fields.append((name, [line[colon + 1 :]]))
+        pos = line_end
+    result: list[HeaderField] = []
+    for index, (name, lines) in enumerate(fields):
+        value_bytes = b"\n".join(lines)
+        value, ok = _decode_header_bytes(value_bytes)
+        name_text, _ = _decode_header_bytes(name)
+        non_utf8 = non_utf8 or not ok
+        result.append(HeaderField(index=index, name=name_text, value=value.lstrip(" \t")))
+    if non_utf8:
+        defects.append(
+            Finding(
+                code=FindingCode.MESSAGE_NON_ASCII_HEADERS,
+                severity=Severity.NOTICE,
+                where="headers",
+                detail="Header bytes are neither ASCII nor UTF-8; they were read as Latin-1.",
+            )
+        )
+    return tuple(result), body_offset, tuple(defects)
+
+
+def _content_defects(raw: bytes) -> list[Finding]:
+    defects: list[Finding] = []
+    if not raw.strip():
+        defects.append(
+            Finding(
+                code=FindingCode.MESSAGE_EMPTY,
+                severity=Severity.ERROR,
+                where="message",
+                detail="The message is empty.",
+            )
+        )
+        return defects
+    if b"\x00" in raw:
+        defects.append(
+            Finding(
+                code=FindingCode.MESSAGE_NUL_BYTES,
+                severity=Severity.WARNING,
+                where="message",
+                detail="The message contains NUL bytes (binary data, or not a message).",
+            )
+        )
+    crlf = raw.count(b"\r\n")
+    lf = raw.count(b"\n")
+    if crlf and crlf != lf:
+        defects.append(
+            Finding(
+                code=FindingCode.MESSAGE_BARE_CR_OR_LF,
+                severity=Severity.NOTICE,
+                where="message",
+                detail=f"Mixed line endings: {crlf} CRLF and {lf - crlf} bare LF.",
+            )
+        )
+    return defects
+
+
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    """One message: its bytes exactly as stored, where they came from, and a parsed view.
+
+    Build one with :meth:`Message.from_bytes`, :func:`mailforensics.load` or
+    :func:`mailforensics.iter_messages`.
+
+    Parameters
+    ----------
+    raw
+        The message's bytes exactly as stored. For mbox: without the ``From `` separator
+        line, with mboxrd ``>From `` quoting undone. For a converted Outlook ``.msg``:
+        a reconstruction (see ``raw_is_original``).
+    origin
+        Where it came from: a path, ``"export.mbox#17"`` (0-based position), or a maildir
+        key ``"Maildir/cur/1700000000.M1P2.host:2,S"``.
+    source_format
+        ``"eml"``, ``"mbox"``, ``"maildir"``, ``"msg"`` or ``"bytes"``.
+    raw_is_original
+        False when ``raw`` was rebuilt from another format (an Outlook ``.msg``): its bytes
+        are not the ones that were signed, so no DKIM result may be claimed for it.
+    headers
+        The header fields, top first.
+    body_offset
+        Offset of the body in ``raw``, or None if there is no header/body separator.
+    defects
+        :class:`~mailforensics.findings.Finding` records for what was wrong with the input.
+    """
+
+    raw: bytes
+    origin: str
+    source_format: str = "bytes"
+    raw_is_original: bool = True
+    headers: tuple[HeaderField, ...] = ()
+    body_offset: int | None = None
+    defects: tuple[Finding, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_bytes(
+        cls,
+        raw: bytes,
+        *,
+        origin: str = "<bytes>",
+        source_format: str = "bytes",
+        raw_is_original: bool = True,
+        defects: tuple[Finding, ...] = (),
+    ) -> Message:
+        """Build a Message from bytes; never raises for malformed content.
+
+        Parameters
+        ----------
+        raw
+            The message bytes.
+        origin, source_format, raw_is_original
+            See :class:`Message`.
+        defects
+            Defects already found by the source (for example an mbox length mismatch).
+        """
+        raw = bytes(raw)
+        headers, body_offset, header_defects = _parse_header_block(raw)
+        found = list(defects) + _content_defects(raw) + list(header_defects)
+        if raw.strip() and not headers:
+            found.append(
+                Finding(
+                    code=FindingCode.MESSAGE_NOT_RFC5322,
+                    severity=Severity.ERROR,
+                    where="message",
+                    detail="No RFC 5322 header fields were found: this is not an email message.",
+                )
+            )
+        return cls(
+            raw=raw,
+            origin=origin,
+            source_format=source_format,
+            raw_is_original=raw_is_original,
+            headers=headers,
+            body_offset=body_offset,
+            defects=tuple(found),
+        )
+
+    # --- derived views -------------------------------------------------------------------
+    @cached_property
+    def sha256(self) -> str:
+        """SHA-256 of ``raw``, hex: the message's identity in evidence and batch output."""
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @property
+    def body(self) -> bytes:
+        """The bytes after the header section (empty when there is none)."""
+        return b"" if self.body_offset is None else self.raw[self.body_offset :]
+
+    def get_all(self, name: str) -> tuple[HeaderField, ...]:
+        """All fields named ``name`` (case-insensitive), top first."""
+        wanted = name.lower()
+        return tuple(h for h in self.headers if h.name.lower() == wanted)
+
+    def get(self, name: str) -> str | None:
+        """The unfolded value of the first (topmost) field named ``name``, or None."""
+        found = self.get_all(name)
+        return found[0].unfolded if found else None
+
+    @cached_property
+    def email(self) -> email.message.Message:
+        """The message parsed by CPython's ``email`` (compat32 policy: tolerant, lossless).
+
+        For reading MIME structure only; never serialize it for signature checks.
+        """
+        return email.message_from_bytes(self.raw, policy=email.policy.compat32)
+
+    def __repr__(self) -> str:
+        subject = self.get("Subject")
+        return (
+            f"<Message origin={self.origin!r} bytes={len(self.raw)} headers={len(self.headers)}"
+            f" subject={subject[:60] if subject else None!r} defects={len(self.defects)}>"
+        )
