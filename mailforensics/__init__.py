@@ -1,1 +1,58 @@
-"""mailforensics."""
+"""mailforensics: where a message really came from, hop by hop, with evidence you can re-run.
+
+>>> import mailforensics as mf
+>>> t = mf.trace("sample_mail/eml/01-postfix-tls.eml")   # doctest: +SKIP
+>>> t.hops                                                # doctest: +SKIP
+
+The public API is what ``__all__`` lists; everything else is reachable through its module
+(``from mailforensics.auth import spf``). Heavy libraries (pandas, matplotlib, Jinja2) are
+imported only when a function needs them, so ``import mailforensics`` stays fast.
+"""
+
+from __future__ import annotations
+
+from mailforensics.context import Config, Context
+from mailforensics.errors import (
+    EvidenceError,
+    EvidenceFormatError,
+    EvidenceMissing,
+    InputError,
+    MailForensicsError,
+)
+from mailforensics.findings import Finding, FindingCode, Severity
+from mailforensics.message import HeaderField, Message
+from mailforensics.received import Hop, parse_received
+from mailforensics.trace import Trace, trace
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # The sources module pulls in extract-msg (for Outlook files) only on first use.
+    if name in ("load", "iter_messages"):
+        from mailforensics import sources
+
+        return getattr(sources, name)
+    raise AttributeError(f"module 'mailforensics' has no attribute {name!r}")
+
+__all__ = [
+    "Config",
+    "Context",
+    "EvidenceError",
+    "EvidenceFormatError",
+    "EvidenceMissing",
+    "Finding",
+    "FindingCode",
+    "HeaderField",
+    "Hop",
+    "InputError",
+    "MailForensicsError",
+    "Message",
+    "Severity",
+    "Trace",
+    "__version__",
+    "iter_messages",
+    "load",
+    "parse_received",
+    "trace",
+]

@@ -1,0 +1,162 @@
+"""Context and Config: what every check is given instead of global state.
+
+A :class:`Context` carries the DNS resolver (the one injected transport, as in httpx),
+the clock (``now``) and the :class:`Config`. Checks never read the system clock or a
+global resolver themselves: that is what makes a writeup re-runnable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from mailforensics.errors import InputError
+
+__all__ = ["Config", "Context"]
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(values: Sequence[str]) -> tuple[_Network, ...]:
+    out: list[_Network] = []
+    for value in values:
+        try:
+            out.append(ipaddress.ip_network(value, strict=False))
+        except ValueError as exc:
+            raise InputError(f"not an IP network: {value!r}") from exc
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """Site knowledge and thresholds.
+
+    Parameters
+    ----------
+    trusted_networks
+        CIDR blocks of the recipient's own relays (``("198.51.100.0/24",)``). A client
+        address inside them is internal, so the trust boundary lies further down.
+    trusted_relays
+        Host names of the recipient's own relays, compared with a hop's reverse-DNS name
+        (never with its HELO name, which the client chooses).
+    internal_domains
+        The recipient organisation's domains (``("example.net",)``). A receiving host
+        inside them is the recipient's infrastructure.
+    private_is_internal
+        Treat private, loopback and link-local client addresses (RFC 1918, RFC 4193,
+        RFC 6890) as internal when walking down from the top hop. Default True.
+    clock_tolerance_s
+        Clock differences below this are ignored (seconds).
+    long_delay_s
+        A hop delay above this is reported (seconds).
+    date_before_first_hop_s
+        A Date header older than the first hop by more than this is reported (seconds).
+    """
+
+    trusted_networks: tuple[str, ...] = ()
+    trusted_relays: tuple[str, ...] = ()
+    internal_domains: tuple[str, ...] = ()
+    private_is_internal: bool = True
+    clock_tolerance_s: float = 300.0
+    long_delay_s: float = 6 * 3600.0
+    date_before_first_hop_s: float = 2 * 86400.0
+    _nets: tuple[_Network, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("trusted_networks", "trusted_relays", "internal_domains"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise InputError(f"Config.{name} takes a sequence of strings, not one string")
+            object.__setattr__(self, name, tuple(value))
+        object.__setattr__(self, "_nets", _networks(self.trusted_networks))
+
+    def is_trusted_ip(self, ip: str | None) -> bool:
+        """True if ``ip`` is in ``trusted_networks`` (or private/loopback, if so configured)."""
+        if not ip:
+            return False
+        try:
+            addr = ipaddress.ip_address(ip.split("%")[0])
+        except ValueError:
+            return False
+        if any(addr in net for net in self._nets):
+            return True
+        return self.private_is_internal and is_private_address(addr)
+
+    def is_internal_host(self, name: str | None) -> bool:
+        """True if ``name`` is a trusted relay or lies inside an internal domain."""
+        if not name:
+            return False
+        host = name.lower().rstrip(".")
+        if host in (r.lower().rstrip(".") for r in self.trusted_relays):
+            return True
+        for domain in self.internal_domains:
+            d = domain.lower().strip(".")
+            if host == d or host.endswith("." + d):
+                return True
+        return False
+
+
+def is_private_address(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Private, loopback, link-local or unique-local: never routed on the internet."""
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    if addr.is_loopback or addr.is_link_local:
+        return True
+    # ``is_private`` is also True for documentation ranges (RFC 5737/3849); those stand in
+    # for public addresses in examples and tests, so they are not internal here.
+    if isinstance(addr, ipaddress.IPv4Address):
+        return any(
+            addr in ipaddress.ip_network(n)
+            for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+        )
+    return addr in ipaddress.ip_network("fc00::/7")
+
+
+NowSpec = datetime | Literal["delivery"] | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """What a check is given: the resolver, the clock and the configuration.
+
+    Parameters
+    ----------
+    resolver
+        A :class:`~mailforensics.resolvers.base.Resolver`; ``None`` means live DNS.
+    now
+        The time checks are judged at: an aware ``datetime``; ``"delivery"`` for the
+        top hop's timestamp (as the receiver judged it); ``None`` for the system clock.
+    config
+        A :class:`Config`; ``None`` for the defaults.
+    """
+
+    resolver: Any = None
+    now: NowSpec = None
+    config: Config = field(default_factory=Config)
+
+    def __init__(self, resolver: Any = None, now: NowSpec = None, config: Config | None = None) -> None:
+        if isinstance(now, datetime) and now.tzinfo is None:
+            raise InputError("Context(now=...) needs an aware datetime (with tzinfo)")
+        if now is not None and not isinstance(now, datetime) and now != "delivery":
+            raise InputError("Context(now=...) takes a datetime, 'delivery' or None")
+        object.__setattr__(self, "resolver", resolver)
+        object.__setattr__(self, "now", now)
+        object.__setattr__(self, "config", config if config is not None else Config())
+
+    def current_time(self, delivery: datetime | None = None) -> datetime:
+        """The time to judge at.
+
+        Parameters
+        ----------
+        delivery
+            The top hop's timestamp, used when ``now == "delivery"``; if that is None too,
+            the system clock is used.
+        """
+        if isinstance(self.now, datetime):
+            return self.now.astimezone(timezone.utc)
+        if self.now == "delivery" and delivery is not None:
+            return delivery
+        return datetime.now(timezone.utc)

@@ -1,0 +1,273 @@
+"""SMTP envelope reconstruction: MAIL FROM, RCPT TO, HELO and client IP, each with its source.
+
+The envelope is not in the message; receivers leave traces of it in header fields. Each
+trace is a *candidate* with the field it came from and a confidence:
+
+- ``high``: written by the recipient's own infrastructure (above the trust boundary):
+  ``Return-Path`` (RFC 5321 §4.4: added at final delivery), ``Delivered-To`` and
+  ``X-Original-To`` (added by the delivery agent), a trusted hop's ``envelope-from`` or
+  ``for`` clause, and the boundary hop's HELO and client address.
+- ``medium``: a receiver's verdict header (``Received-SPF`` per RFC 7208 §9.1,
+  ``Authentication-Results`` ``smtp.mailfrom``/``smtp.helo`` per RFC 8601) standing
+  above the boundary.
+- ``low``: anything below the trust boundary — a claim by a host the recipient does not
+  control.
+
+Conflicting candidates of high or medium confidence become Findings. Only the single
+properties needed here are read from Received-SPF and Authentication-Results; the full
+parsers of those fields live in :mod:`mailforensics.authresults`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mailforensics.findings import Finding, FindingCode, Severity
+from mailforensics.message import Message
+from mailforensics.path import Path
+
+__all__ = ["Envelope", "EnvelopeField", "reconstruct"]
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvelopeField:
+    """One piece of evidence about the SMTP envelope.
+
+    Parameters
+    ----------
+    field
+        ``"mail_from"``, ``"rcpt_to"``, ``"helo"`` or ``"client_ip"``.
+    value
+        The value; for ``mail_from`` an empty string is the null reverse-path ``<>``.
+    source
+        Where it was read, e.g. ``"Return-Path (header 0)"`` or
+        ``"Received hop 3 envelope-from (header 5)"``.
+    confidence
+        ``"high"``, ``"medium"`` or ``"low"`` (see the module docstring).
+    """
+
+    field: str
+    value: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Envelope:
+    """The reconstructed envelope: every candidate, the best value of each field, findings.
+
+    Parameters
+    ----------
+    fields
+        Every :class:`EnvelopeField` found, in header order.
+    mail_from
+        The best MAIL FROM (highest confidence, topmost); ``""`` is the null sender.
+    rcpt_to
+        The best RCPT TO addresses (highest confidence present).
+    helo
+        The boundary hop's HELO name, or a verdict header's ``helo``.
+    client_ip
+        The originating IP (the boundary hop's client address), or a verdict header's.
+    findings
+        Conflicts and notable values.
+    """
+
+    fields: tuple[EnvelopeField, ...]
+    mail_from: str | None
+    rcpt_to: tuple[str, ...]
+    helo: str | None
+    client_ip: str | None
+    findings: tuple[Finding, ...]
+
+
+_ANGLE = re.compile(r"<([^<>]*)>")
+_SPF_KV = re.compile(r"(?i)\b(client-ip|envelope-from|helo)\s*=\s*(\"[^\"]*\"|[^\s;]+)")
+_AR_PROP = re.compile(r"(?i)\bsmtp\.(mailfrom|helo)\s*=\s*(\"[^\"]*\"|[^\s;()]+)")
+
+
+def _address(text: str) -> str:
+    """The address in a path or mailbox field: ``<a@b>`` → ``a@b``; ``<>`` → ``""``."""
+    m = _ANGLE.search(text)
+    value = m.group(1) if m else text
+    return value.strip().strip('"').strip()
+
+
+def _norm(address: str) -> str:
+    # Local parts are case-sensitive in principle (RFC 5321 §2.4) but not in practice;
+    # domains are case-insensitive. Compare lower-cased, keep the original for display.
+    return address.strip().lower().rstrip(".")
+
+
+def _trusted_header(index: int, boundary_index: int | None) -> bool:
+    """A non-Received field is trusted when it stands above the boundary hop's field:
+    the receiver prepends its own fields together with its Received field."""
+    return boundary_index is None or index < boundary_index
+
+
+def reconstruct(message: Message, path: Path) -> Envelope:
+    """Reconstruct the SMTP envelope of ``message``.
+
+    Parameters
+    ----------
+    message
+        The message.
+    path
+        Its reconstructed :class:`~mailforensics.path.Path` (for the trust boundary).
+
+    Returns
+    -------
+    Envelope
+    """
+    boundary = next((ph for ph in path.hops if ph.number == path.boundary_hop), None)
+    boundary_index = boundary.header_index if boundary is not None else None
+    fields: list[EnvelopeField] = []
+    findings: list[Finding] = []
+
+    def add(field: str, value: str, source: str, confidence: str) -> None:
+        fields.append(EnvelopeField(field=field, value=value, source=source, confidence=confidence))
+
+    # Return-Path: added by the final delivery agent, so the topmost one is the fact.
+    return_paths = message.get_all("Return-Path")
+    for n, h in enumerate(return_paths):
+        conf = HIGH if n == 0 and _trusted_header(h.index, boundary_index) else LOW
+        add("mail_from", _address(h.unfolded), f"Return-Path (header {h.index})", conf)
+    if len(return_paths) > 1:
+        findings.append(
+            Finding(
+                code=FindingCode.ENVELOPE_MULTIPLE_RETURN_PATH,
+                severity=Severity.NOTICE,
+                where="header " + ", ".join(str(h.index) for h in return_paths),
+                detail=f"{len(return_paths)} Return-Path fields: the message was delivered and "
+                "re-injected (forwarded or resent), or one was added by the sender.",
+                evidence=tuple(("Return-Path", h.unfolded) for h in return_paths),
+            )
+        )
+
+    for name in ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To"):
+        for h in message.get_all(name):
+            conf = HIGH if _trusted_header(h.index, boundary_index) else LOW
+            for part in h.unfolded.split(","):
+                if part.strip():
+                    add("rcpt_to", _address(part), f"{name} (header {h.index})", conf)
+
+    # Received clauses, newest first so that the best candidate comes first.
+    for ph in reversed(path.hops):
+        hop = ph.hop
+        conf = HIGH if ph.trusted_record else LOW
+        where = f"Received hop {ph.number}"
+        idx = f" (header {ph.header_index})" if ph.header_index is not None else ""
+        if hop.envelope_from is not None:
+            add("mail_from", hop.envelope_from, f"{where} envelope-from{idx}", conf)
+        if hop.envelope_for:
+            for addr in hop.envelope_for.split(","):
+                if addr.strip():
+                    add("rcpt_to", addr.strip(), f"{where} for{idx}", conf)
+        if ph.number == path.boundary_hop:
+            if hop.from_helo:
+                add("helo", hop.from_helo, f"{where} from (HELO){idx}", HIGH)
+            if hop.from_ip:
+                add("client_ip", hop.from_ip, f"{where} from (client address){idx}", HIGH)
+
+    for h in message.get_all("Received-SPF"):
+        conf = MEDIUM if _trusted_header(h.index, boundary_index) else LOW
+        for key, value in _SPF_KV.findall(h.unfolded):
+            value = value.strip('"')
+            field = {"client-ip": "client_ip", "envelope-from": "mail_from", "helo": "helo"}[key.lower()]
+            add(field, _address(value) if field == "mail_from" else value, f"Received-SPF (header {h.index})", conf)
+    for h in message.get_all("Authentication-Results"):
+        conf = MEDIUM if _trusted_header(h.index, boundary_index) else LOW
+        for key, value in _AR_PROP.findall(h.unfolded):
+            value = value.strip('"')
+            field = "mail_from" if key.lower() == "mailfrom" else "helo"
+            add(field, value, f"Authentication-Results smtp.{key.lower()} (header {h.index})", conf)
+
+    findings.extend(_conflicts(fields))
+
+    def best(field: str) -> EnvelopeField | None:
+        for conf in (HIGH, MEDIUM, LOW):
+            for f in fields:
+                if f.field == field and f.confidence == conf:
+                    return f
+        return None
+
+    mail_from = best("mail_from")
+    if mail_from is not None and mail_from.value == "":
+        findings.append(
+            Finding(
+                code=FindingCode.ENVELOPE_NULL_SENDER,
+                severity=Severity.INFO,
+                where=mail_from.source,
+                detail="The envelope sender is null (<>): a bounce, a delivery report or an "
+                "auto-reply (RFC 5321 §4.5.5). SPF then checks the HELO identity.",
+            )
+        )
+    rcpt_best = best("rcpt_to")
+    rcpt: tuple[str, ...] = ()
+    if rcpt_best is not None:
+        seen: dict[str, str] = {}
+        for f in fields:
+            if f.field == "rcpt_to" and f.confidence == rcpt_best.confidence:
+                seen.setdefault(_norm(f.value), f.value)
+        rcpt = tuple(seen.values())
+    helo = best("helo")
+    client_ip = best("client_ip")
+    return Envelope(
+        fields=tuple(fields),
+        mail_from=mail_from.value if mail_from else None,
+        rcpt_to=rcpt,
+        helo=helo.value if helo else None,
+        client_ip=client_ip.value if client_ip else None,
+        findings=tuple(findings),
+    )
+
+
+_CONFLICT_CODES = {
+    "mail_from": FindingCode.ENVELOPE_FROM_CONFLICT,
+    "helo": FindingCode.ENVELOPE_HELO_CONFLICT,
+    "client_ip": FindingCode.ENVELOPE_IP_CONFLICT,
+}
+
+
+def _conflicts(fields: list[EnvelopeField]) -> list[Finding]:
+    out: list[Finding] = []
+    reliable = [f for f in fields if f.confidence in (HIGH, MEDIUM)]
+    for field, code in _CONFLICT_CODES.items():
+        values: dict[str, list[EnvelopeField]] = {}
+        for f in reliable:
+            if f.field == field:
+                values.setdefault(_norm(f.value), []).append(f)
+        if len(values) > 1:
+            out.append(
+                Finding(
+                    code=code,
+                    severity=Severity.WARNING,
+                    where="envelope",
+                    detail=f"The {field.replace('_', ' ')} evidence disagrees: "
+                    + "; ".join(f"{v[0].value or '<>'} ({', '.join(x.source for x in v)})" for v in values.values())
+                    + ". The message was forwarded or re-injected, or a header was forged.",
+                    evidence=tuple((f.source, f.value) for vs in values.values() for f in vs),
+                )
+            )
+    # RCPT TO: several recipients are normal, so a conflict is when the delivery agent's
+    # own record (Delivered-To / X-Original-To) shares no address with the trusted `for`
+    # clauses.
+    delivered = {_norm(f.value) for f in reliable if f.field == "rcpt_to" and not f.source.startswith("Received")}
+    received_for = {_norm(f.value) for f in reliable if f.field == "rcpt_to" and f.source.startswith("Received")}
+    if delivered and received_for and not (delivered & received_for):
+        out.append(
+            Finding(
+                code=FindingCode.ENVELOPE_RCPT_CONFLICT,
+                severity=Severity.NOTICE,
+                where="envelope",
+                detail="The recipient the delivery agent recorded ("
+                + ", ".join(sorted(delivered))
+                + ") is not among the trusted Received 'for' addresses ("
+                + ", ".join(sorted(received_for))
+                + "): an alias, a forward or a list expansion.",
+                evidence=tuple((f.source, f.value) for f in reliable if f.field == "rcpt_to"),
+            )
+        )
+    return out

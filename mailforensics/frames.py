@@ -1,0 +1,172 @@
+"""The one place where records become pandas DataFrames.
+
+Each table's columns and dtypes are declared once, here, in :data:`SCHEMAS` (the way
+pandera declares DataFrame contracts); :func:`conform` applies a schema, so every frame
+of a kind has the same columns in the same order with the same dtypes, empty or not.
+Checks never import pandas.
+
+Dtypes: text is pandas' nullable ``string``; flags are nullable ``boolean`` (a missing
+value is ``<NA>``, not False); counts are ``Int64``; times are ``datetime64[us, UTC]``
+(microseconds, so a forged year 9999 still fits where nanoseconds would overflow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mailforensics.envelope import Envelope
+    from mailforensics.findings import Finding
+    from mailforensics.message import Message
+    from mailforensics.path import Path
+
+__all__ = [
+    "SCHEMAS",
+    "conform",
+    "envelope_frame",
+    "findings_frame",
+    "headers_frame",
+    "hops_frame",
+]
+
+TEXT, FLAG, COUNT, FLOAT, TIME = "string", "boolean", "Int64", "float64", "datetime64[us, UTC]"
+
+#: Column name → dtype, per table, in column order.
+SCHEMAS: Mapping[str, Mapping[str, str]] = {
+    "hops": {
+        "hop": COUNT,
+        "from_helo": TEXT,
+        "from_rdns": TEXT,
+        "from_ip": TEXT,
+        "from_port": COUNT,
+        "by_host": TEXT,
+        "by_ip": TEXT,
+        "via": TEXT,
+        "protocol": TEXT,
+        "tls": FLAG,
+        "tls_version": TEXT,
+        "tls_cipher": TEXT,
+        "tls_bits": COUNT,
+        "auth": TEXT,
+        "ident": TEXT,
+        "queue_id": TEXT,
+        "envelope_for": TEXT,
+        "envelope_from": TEXT,
+        "software": TEXT,
+        "timestamp": TIME,
+        "delay_s": FLOAT,
+        "elapsed_s": FLOAT,
+        "external": FLAG,
+        "trusted_record": FLAG,
+        "boundary": FLAG,
+        "parsed": FLAG,
+        "header_index": COUNT,
+        "defects": TEXT,
+        "raw": TEXT,
+    },
+    "envelope": {"field": TEXT, "value": TEXT, "source": TEXT, "confidence": TEXT},
+    "headers": {"index": COUNT, "name": TEXT, "value": TEXT},
+    "findings": {"code": TEXT, "severity": TEXT, "where": TEXT, "detail": TEXT, "evidence": TEXT},
+}
+
+
+def conform(rows: Iterable[Mapping[str, Any]], table: str, *, extra: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Build a DataFrame from row dicts with the declared columns and dtypes of ``table``.
+
+    Parameters
+    ----------
+    rows
+        One mapping per row; missing keys become NA, unknown keys are dropped.
+    table
+        A key of :data:`SCHEMAS`.
+    extra
+        Additional columns (name → dtype) put first, e.g. ``{"message": "string"}`` for
+        the long tables of a batch.
+    """
+    import pandas as pd
+
+    schema = dict(extra or {})
+    schema.update(SCHEMAS[table])
+    rows = list(rows)
+    data: dict[str, Any] = {}
+    for column, dtype in schema.items():
+        values = [row.get(column) for row in rows]
+        if dtype == TIME:
+            data[column] = pd.Series(values, dtype=TIME)
+        else:
+            data[column] = pd.Series(values, dtype=object).astype(dtype)
+    return pd.DataFrame(data, columns=list(schema))
+
+
+def hops_frame(path: Path) -> pd.DataFrame:
+    """The ``hops`` table: one row per Received hop, oldest first (``hop`` 1)."""
+    rows = []
+    for ph in path.hops:
+        h = ph.hop
+        rows.append(
+            {
+                "hop": ph.number,
+                "from_helo": h.from_helo,
+                "from_rdns": h.from_rdns,
+                "from_ip": h.from_ip,
+                "from_port": h.from_port,
+                "by_host": h.by_host,
+                "by_ip": h.by_ip,
+                "via": h.via,
+                "protocol": h.protocol,
+                "tls": h.tls,
+                "tls_version": h.tls_version,
+                "tls_cipher": h.tls_cipher,
+                "tls_bits": h.tls_bits,
+                "auth": h.auth,
+                "ident": h.ident,
+                "queue_id": h.queue_id,
+                "envelope_for": h.envelope_for,
+                "envelope_from": h.envelope_from,
+                "software": h.software,
+                "timestamp": h.timestamp,
+                "delay_s": ph.delay_s,
+                "elapsed_s": ph.elapsed_s,
+                "external": ph.external,
+                "trusted_record": ph.trusted_record,
+                "boundary": ph.number == path.boundary_hop,
+                "parsed": h.parsed,
+                "header_index": ph.header_index,
+                "defects": "; ".join(h.defects) or None,
+                "raw": h.raw,
+            }
+        )
+    return conform(rows, "hops")
+
+
+def envelope_frame(envelope: Envelope) -> pd.DataFrame:
+    """The ``envelope`` table: every envelope candidate with its source and confidence."""
+    return conform(
+        ({"field": f.field, "value": f.value, "source": f.source, "confidence": f.confidence} for f in envelope.fields),
+        "envelope",
+    )
+
+
+def headers_frame(message: Message) -> pd.DataFrame:
+    """The ``headers`` table: every header field in order, values unfolded."""
+    return conform(({"index": h.index, "name": h.name, "value": h.unfolded} for h in message.headers), "headers")
+
+
+def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
+    """The ``findings`` table: code, severity, where, detail and the evidence as text."""
+    return conform(
+        (
+            {
+                "code": str(f.code),
+                "severity": str(f.severity),
+                "where": f.where,
+                "detail": f.detail,
+                "evidence": "; ".join(f"{k}: {v}" for k, v in f.evidence) or None,
+            }
+            for f in findings
+        ),
+        "findings",
+    )

@@ -1,0 +1,83 @@
+"""Envelope reconstruction: each field with its source and confidence; conflicts."""
+
+from __future__ import annotations
+
+from mailforensics.context import Context
+from mailforensics.envelope import reconstruct as envelope
+from mailforensics.findings import FindingCode
+from mailforensics.message import Message
+from mailforensics.path import reconstruct as path
+
+TOP = (
+    "Return-Path: <bounce+123@mail.example.org>\n"
+    "Delivered-To: bob@example.net\n"
+    "X-Original-To: bob@example.net\n"
+    "Received: from mx1.example.net by store.example.net (Dovecot) with LMTP id abc"
+    " (envelope-from <bounce+123@mail.example.org>) for <bob@example.net>; Tue, 02 Jan 2024 10:00:09 +0000\n"
+    "Received-SPF: pass (mx1.example.net: domain of mail.example.org designates 203.0.113.5 as permitted"
+    " sender) client-ip=203.0.113.5; envelope-from=\"bounce+123@mail.example.org\"; helo=mail.example.org;\n"
+    "Authentication-Results: mx1.example.net; spf=pass smtp.mailfrom=bounce+123@mail.example.org"
+    " smtp.helo=mail.example.org\n"
+    "Received: from mail.example.org (mail.example.org [203.0.113.5]) by mx1.example.net (Postfix)"
+    " with ESMTPS id 4T1 for <bob@example.net>; Tue, 02 Jan 2024 10:00:05 +0000\n"
+    "Received: from [192.168.1.20] (unknown [192.168.1.20]) by mail.example.org with ESMTPSA id 9Z"
+    " (envelope-from <forged@example.com>) for <someone@example.com>; Tue, 02 Jan 2024 10:00:00 +0000\n"
+    "From: a@example.org\nTo: bob@example.net\nSubject: t\n\nbody\n"
+)
+
+
+def run(text: str):  # type: ignore[no-untyped-def]
+    m = Message.from_bytes(text.encode())
+    return envelope(m, path(m, ctx=Context()))
+
+
+def test_fields_sources_and_confidence() -> None:
+    env = run(TOP)
+    assert env.mail_from == "bounce+123@mail.example.org"
+    assert env.rcpt_to == ("bob@example.net",)
+    assert env.helo == "mail.example.org"
+    assert env.client_ip == "203.0.113.5"
+    rows = {(f.field, f.source, f.confidence, f.value) for f in env.fields}
+    assert ("mail_from", "Return-Path (header 0)", "high", "bounce+123@mail.example.org") in rows
+    assert ("mail_from", "Received-SPF (header 4)", "medium", "bounce+123@mail.example.org") in rows
+    assert ("client_ip", "Received-SPF (header 4)", "medium", "203.0.113.5") in rows
+    assert ("helo", "Authentication-Results smtp.helo (header 5)", "medium", "mail.example.org") in rows
+    assert ("client_ip", "Received hop 2 from (client address) (header 6)", "high", "203.0.113.5") in rows
+    # below the boundary: a claim, low confidence, and it does not cause a conflict
+    assert ("mail_from", "Received hop 1 envelope-from (header 7)", "low", "forged@example.com") in rows
+    assert ("rcpt_to", "Received hop 1 for (header 7)", "low", "someone@example.com") in rows
+    assert env.findings == ()
+
+
+def test_return_path_conflict_with_trusted_envelope_from() -> None:
+    env = run(TOP.replace("Return-Path: <bounce+123@mail.example.org>", "Return-Path: <other@example.com>"))
+    codes = [f.code for f in env.findings]
+    assert FindingCode.ENVELOPE_FROM_CONFLICT in codes
+    conflict = next(f for f in env.findings if f.code == FindingCode.ENVELOPE_FROM_CONFLICT)
+    assert "other@example.com" in conflict.detail and "Return-Path" in conflict.detail
+
+
+def test_rcpt_conflict_and_null_sender() -> None:
+    text = TOP.replace("X-Original-To: bob@example.net", "X-Original-To: alias@example.net").replace(
+        "Delivered-To: bob@example.net\n", ""
+    )
+    env = run(text)
+    assert FindingCode.ENVELOPE_RCPT_CONFLICT in [f.code for f in env.findings]
+    bounce = run(
+        "Return-Path: <>\nReceived: from mail.example.org (mail.example.org [203.0.113.5]) by mx1.example.net"
+        " with ESMTP id 1; Tue, 02 Jan 2024 10:00:05 +0000\nFrom: MAILER-DAEMON@example.org\n\nx\n"
+    )
+    assert bounce.mail_from == ""
+    assert FindingCode.ENVELOPE_NULL_SENDER in [f.code for f in bounce.findings]
+
+
+def test_ip_and_helo_conflicts() -> None:
+    env = run(TOP.replace("client-ip=203.0.113.5", "client-ip=198.51.100.99").replace(
+        "helo=mail.example.org;", "helo=other.example.org;"))  # fmt: skip
+    codes = {f.code for f in env.findings}
+    assert {FindingCode.ENVELOPE_IP_CONFLICT, FindingCode.ENVELOPE_HELO_CONFLICT} <= codes
+
+
+def test_multiple_return_paths() -> None:
+    env = run("Return-Path: <a@example.org>\n" + TOP)
+    assert FindingCode.ENVELOPE_MULTIPLE_RETURN_PATH in [f.code for f in env.findings]

@@ -1,0 +1,63 @@
+"""Message: exact bytes kept, header block split like a mail client, defects not exceptions."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailforensics.findings import FindingCode
+from mailforensics.message import Message
+
+
+def test_fields_positions_and_folding() -> None:
+    raw = b"Received: from a\r\n\tby b; Tue, 2 Jan 2024 10:00:00 +0000\r\nSubject: hi\r\n there\r\n\r\nbody\r\n"
+    m = Message.from_bytes(raw, origin="x.eml", source_format="eml")
+    assert m.raw == raw
+    assert [(h.index, h.name) for h in m.headers] == [(0, "Received"), (1, "Subject")]
+    assert m.headers[0].value == "from a\n\tby b; Tue, 2 Jan 2024 10:00:00 +0000"
+    assert m.headers[0].unfolded == "from a by b; Tue, 2 Jan 2024 10:00:00 +0000"
+    assert m.get("subject") == "hi there"
+    assert m.body == b"body\r\n"
+    assert m.defects == ()
+    assert len(m.sha256) == 64
+
+
+def test_missing_separator_ends_headers_like_email_package() -> None:
+    m = Message.from_bytes(b"Subject: x\nthis is not a header\nTo: y\n")
+    assert [h.name for h in m.headers] == ["Subject"]
+    assert FindingCode.MESSAGE_NO_BODY_SEPARATOR in {d.code for d in m.defects}
+    assert m.body == b"this is not a header\nTo: y\n"
+
+
+def test_obsolete_space_before_colon_and_latin1() -> None:
+    m = Message.from_bytes(b"Subject : caf\xe9\n\nx")
+    assert m.headers[0].name == "Subject" and m.headers[0].value == "café"
+    assert FindingCode.MESSAGE_NON_ASCII_HEADERS in {d.code for d in m.defects}
+
+
+def test_garbage_is_defects() -> None:
+    assert FindingCode.MESSAGE_EMPTY in {d.code for d in Message.from_bytes(b"").defects}
+    junk = Message.from_bytes(b"\x00\x01\x02\xff binary")
+    codes = {d.code for d in junk.defects}
+    assert FindingCode.MESSAGE_NOT_RFC5322 in codes and FindingCode.MESSAGE_NUL_BYTES in codes
+    folded_first = Message.from_bytes(b" starts folded\nSubject: x\n\n")
+    assert folded_first.headers == ()
+    mixed = Message.from_bytes(b"Subject: x\r\nTo: y\n\nbody")
+    assert FindingCode.MESSAGE_BARE_CR_OR_LF in {d.code for d in mixed.defects}
+
+
+def test_email_view_is_lazy_and_tolerant() -> None:
+    m = Message.from_bytes(b"Content-Type: text/plain; charset=utf-8\n\nh\xc3\xa9\n")
+    assert m.email.get_content_type() == "text/plain"
+    assert "Message origin='<bytes>'" in repr(m)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=4000))
+def test_any_bytes_make_a_message(data: bytes) -> None:
+    m = Message.from_bytes(data)
+    assert m.raw == data
+    for h in m.headers:
+        assert ":" not in h.name
+    if m.body_offset is not None:
+        assert 0 <= m.body_offset <= len(data)

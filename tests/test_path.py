@@ -1,0 +1,172 @@
+"""Path reconstruction: order, signed delays, anomalies, trust boundary, originating IP."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from mailforensics.context import Config, Context
+from mailforensics.findings import FindingCode
+from mailforensics.message import Message
+from mailforensics.path import build_path, reconstruct
+from mailforensics.received import parse_received
+
+NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+
+
+def msg(*received: str, date: str | None = "Tue, 02 Jan 2024 09:59:00 +0000", extra: str = "") -> Message:
+    lines = [f"Received: {r}" for r in received]
+    if date:
+        lines.append(f"Date: {date}")
+    lines += ["From: a@example.org", "To: bob@example.net", "Subject: t"]
+    if extra:
+        lines.insert(0, extra)
+    return Message.from_bytes(("\r\n".join(lines) + "\r\n\r\nbody\r\n").encode())
+
+
+CHAIN = (
+    # top: internal delivery (LMTP, no client address)
+    "from mx1.example.net by store.example.net (Dovecot) with LMTP id abc for <bob@example.net>;"
+    " Tue, 02 Jan 2024 10:00:09 +0000",
+    # our MX receives from the internet: the boundary
+    "from mail.example.org (mail.example.org [203.0.113.5]) by mx1.example.net (Postfix) with ESMTPS"
+    " id 4T1 for <bob@example.net>; Tue, 02 Jan 2024 10:00:05 +0000",
+    # sender's relay received from the sender's LAN (a claim)
+    "from [192.168.1.20] (unknown [192.168.1.20]) by mail.example.org (Postfix) with ESMTPSA id 9Z;"
+    " Tue, 02 Jan 2024 10:00:00 +0000",
+)
+
+
+def test_order_delays_and_boundary() -> None:
+    path = reconstruct(msg(*CHAIN), ctx=Context(now=NOW))
+    assert [ph.number for ph in path.hops] == [1, 2, 3]
+    assert path.hops[0].hop.by_host == "mail.example.org"  # oldest first
+    assert path.hops[-1].hop.by_host == "store.example.net"
+    assert [ph.delay_s for ph in path.hops] == [None, 5.0, 4.0]
+    assert [ph.elapsed_s for ph in path.hops] == [0.0, 5.0, 9.0]
+    assert path.boundary_hop == 2
+    assert path.originating_ip == "203.0.113.5"
+    assert [ph.external for ph in path.hops] == [True, True, False]
+    assert [ph.trusted_record for ph in path.hops] == [False, True, True]
+    assert [ph.header_index for ph in path.hops] == [2, 1, 0]
+    codes = {f.code for f in path.findings}
+    assert FindingCode.PRIVATE_IP_OUTSIDE_BOUNDARY in codes
+    assert FindingCode.HOP_NEGATIVE_DELAY not in codes
+
+
+def test_negative_delay_is_signed_not_wrapped() -> None:
+    # The middle hop's clock is 10 minutes behind: timedelta.seconds would say 85800.
+    chain = list(CHAIN)
+    chain[1] = chain[1].replace("10:00:05", "09:50:05")
+    path = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    assert path.hops[1].delay_s == -595.0
+    assert path.hops[2].delay_s == 604.0
+    neg = [f for f in path.findings if f.code == FindingCode.HOP_NEGATIVE_DELAY]
+    assert len(neg) == 1 and neg[0].where == "hop 2" and neg[0].severity == "warning"
+
+
+def test_small_negative_delay_is_a_notice() -> None:
+    chain = list(CHAIN)
+    chain[1] = chain[1].replace("10:00:05", "09:59:58")
+    path = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    neg = [f for f in path.findings if f.code == FindingCode.HOP_NEGATIVE_DELAY]
+    assert [f.severity for f in neg] == ["notice"]
+
+
+def test_hop_in_future_uses_context_clock() -> None:
+    chain = list(CHAIN)
+    chain[0] = chain[0].replace("2024", "2031")
+    path = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    future = [f for f in path.findings if f.code == FindingCode.HOP_IN_FUTURE]
+    assert [f.where for f in future] == ["hop 3"]
+    # judged in 2032, nothing is in the future
+    later = reconstruct(msg(*chain), ctx=Context(now=datetime(2032, 1, 1, tzinfo=timezone.utc)))
+    assert not [f for f in later.findings if f.code == FindingCode.HOP_IN_FUTURE]
+
+
+def test_date_after_first_hop_and_long_before() -> None:
+    after = reconstruct(msg(*CHAIN, date="Tue, 02 Jan 2024 11:00:00 +0000"), ctx=Context(now=NOW))
+    assert FindingCode.DATE_AFTER_FIRST_HOP in {f.code for f in after.findings}
+    before = reconstruct(msg(*CHAIN, date="Fri, 29 Dec 2023 09:00:00 +0000"), ctx=Context(now=NOW))
+    assert FindingCode.DATE_LONG_BEFORE_FIRST_HOP in {f.code for f in before.findings}
+    ok = reconstruct(msg(*CHAIN), ctx=Context(now=NOW))
+    assert not {FindingCode.DATE_AFTER_FIRST_HOP, FindingCode.DATE_LONG_BEFORE_FIRST_HOP} & {
+        f.code for f in ok.findings
+    }
+
+
+def test_trusted_networks_move_the_boundary_down() -> None:
+    chain = (
+        "from relay.example.net (relay.example.net [198.51.100.7]) by store.example.net with ESMTP id 1;"
+        " Tue, 02 Jan 2024 10:00:09 +0000",
+        "from mail.example.org (mail.example.org [203.0.113.5]) by relay.example.net with ESMTP id 2;"
+        " Tue, 02 Jan 2024 10:00:05 +0000",
+    )
+    default = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    assert default.originating_ip == "198.51.100.7" and default.boundary_hop == 2
+    cfg = Context(now=NOW, config=Config(trusted_networks=("198.51.100.0/24",)))
+    trusted = reconstruct(msg(*chain), ctx=cfg)
+    assert trusted.originating_ip == "203.0.113.5" and trusted.boundary_hop == 1
+    by_domain = reconstruct(msg(*chain), ctx=Context(now=NOW, config=Config(internal_domains=("example.net",))))
+    assert by_domain.originating_ip == "203.0.113.5"
+
+
+def test_private_is_internal_can_be_turned_off() -> None:
+    chain = (
+        "from gw.corp.example.net (gw.corp.example.net [10.1.2.3]) by store.example.net with ESMTP id 1;"
+        " Tue, 02 Jan 2024 10:00:09 +0000",
+        "from mail.example.org (mail.example.org [203.0.113.5]) by gw.corp.example.net with ESMTP id 2;"
+        " Tue, 02 Jan 2024 10:00:05 +0000",
+    )
+    assert reconstruct(msg(*chain)).originating_ip == "203.0.113.5"
+    strict = Context(config=Config(private_is_internal=False))
+    assert reconstruct(msg(*chain), ctx=strict).originating_ip == "10.1.2.3"
+
+
+def test_no_received_and_all_internal() -> None:
+    none = reconstruct(msg(), ctx=Context(now=NOW))
+    assert none.hops == () and none.boundary_hop is None
+    assert FindingCode.NO_RECEIVED in {f.code for f in none.findings}
+    internal = reconstruct(
+        msg("from localhost (localhost [127.0.0.1]) by mail.example.net (Postfix) with ESMTP id 1;"
+            " Tue, 02 Jan 2024 10:00:09 +0000"),
+        ctx=Context(now=NOW),
+    )  # fmt: skip
+    assert internal.originating_ip is None
+    assert FindingCode.NO_EXTERNAL_HOP in {f.code for f in internal.findings}
+
+
+def test_unparsed_and_undated_hops_are_findings_not_errors() -> None:
+    chain = (CHAIN[0], "garbage ((( [[ no clauses", CHAIN[1])
+    path = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    assert len(path.hops) == 3
+    codes = [f.code for f in path.findings]
+    assert FindingCode.RECEIVED_UNPARSED in codes
+    assert FindingCode.RECEIVED_NO_TIMESTAMP in codes
+    # the unreadable header stops the boundary walk: originating IP unknown, said so
+    assert path.originating_ip is None
+    assert FindingCode.NO_EXTERNAL_HOP in codes
+    # the delay of the hop after the undated one is measured from the last dated hop
+    assert path.hops[2].delay_s == 4.0
+
+
+def test_build_path_without_message() -> None:
+    hops = [parse_received(r) for r in CHAIN]
+    path = build_path(hops, ctx=Context(now=NOW))
+    assert path.originating_ip == "203.0.113.5"
+    assert path.date is None
+    assert path.delivered_at == datetime(2024, 1, 2, 10, 0, 9, tzinfo=timezone.utc)
+
+
+def test_context_rejects_naive_now() -> None:
+    from mailforensics.errors import InputError
+
+    with pytest.raises(InputError):
+        Context(now=datetime(2024, 1, 1))
+    with pytest.raises(InputError):
+        Context(now="yesterday")  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        Config(trusted_networks=("not-a-network",))
+    with pytest.raises(InputError):
+        Config(internal_domains="example.net")  # type: ignore[arg-type]
