@@ -35,6 +35,7 @@ def __getattr__(name: str) -> object:
         return getattr(sources, name)
     raise AttributeError(f"module 'mailforensics' has no attribute {name!r}")
 
+
 __all__ = [
     "Config",
     "Context",

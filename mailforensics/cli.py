@@ -50,7 +50,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
     out = []
     for row in frame.astype(object).to_dict(orient="records"):
-        out.append({k: (None if v is pd.NA or v is pd.NaT else _json_value(v)) for k, v in row.items()})
+        out.append({str(k): (None if v is pd.NA or v is pd.NaT else _json_value(v)) for k, v in row.items()})
     return out
 
 

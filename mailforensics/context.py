@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from mailforensics.errors import InputError
@@ -109,8 +109,7 @@ def is_private_address(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> b
     # for public addresses in examples and tests, so they are not internal here.
     if isinstance(addr, ipaddress.IPv4Address):
         return any(
-            addr in ipaddress.ip_network(n)
-            for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+            addr in ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
         )
     return addr in ipaddress.ip_network("fc00::/7")
 
@@ -156,7 +155,7 @@ class Context:
             the system clock is used.
         """
         if isinstance(self.now, datetime):
-            return self.now.astimezone(timezone.utc)
+            return self.now.astimezone(UTC)
         if self.now == "delivery" and delivery is not None:
             return delivery
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)

@@ -97,7 +97,7 @@ def conform(rows: Iterable[Mapping[str, Any]], table: str, *, extra: Mapping[str
         if dtype == TIME:
             data[column] = pd.Series(values, dtype=TIME)
         else:
-            data[column] = pd.Series(values, dtype=object).astype(dtype)
+            data[column] = pd.Series(values, dtype=object).astype(pd.api.types.pandas_dtype(dtype))
     return pd.DataFrame(data, columns=list(schema))
 
 

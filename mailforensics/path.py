@@ -20,7 +20,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from mailforensics.context import Context, is_private_address
@@ -127,9 +127,7 @@ def _date_header(message: Message | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        from datetime import timezone
-
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value
 
 
@@ -214,17 +212,14 @@ def build_path(
                 code=FindingCode.NO_RECEIVED,
                 severity=Severity.NOTICE,
                 where="message",
-                detail="The message has no Received header: it was never relayed over SMTP, "
-                "or its trace was stripped.",
+                detail="The message has no Received header: it was never relayed over SMTP, or its trace was stripped.",
             )
         )
     elif boundary_hop is None:
         detail = (
-            "An unreadable Received header stopped the trust-boundary walk; the originating "
-            "IP is unknown."
+            "An unreadable Received header stopped the trust-boundary walk; the originating IP is unknown."
             if uncertain
-            else "Every hop's client is internal (private, loopback or trusted): no external "
-            "relay was found."
+            else "Every hop's client is internal (private, loopback or trusted): no external relay was found."
         )
         findings.append(
             Finding(code=FindingCode.NO_EXTERNAL_HOP, severity=Severity.NOTICE, where="path", detail=detail)
@@ -338,8 +333,7 @@ def _hop_findings(ph: PathHop, ctx: Context, boundary_hop: int | None) -> list[F
                     code=FindingCode.HOP_LONG_DELAY,
                     severity=Severity.NOTICE,
                     where=where,
-                    detail=f"Hop {ph.number} took {ph.delay_s / 3600:.1f} h: queued, greylisted, "
-                    "or a clock error.",
+                    detail=f"Hop {ph.number} took {ph.delay_s / 3600:.1f} h: queued, greylisted, or a clock error.",
                     evidence=(("delay_s", f"{ph.delay_s:.0f}"),),
                 )
             )

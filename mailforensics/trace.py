@@ -66,9 +66,7 @@ class Trace:
         return self.path.originating_ip
 
 
-def trace(
-    source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx: Context | None = None
-) -> Trace:
+def trace(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx: Context | None = None) -> Trace:
     """Reconstruct the relay path and SMTP envelope of one message.
 
     Parameters

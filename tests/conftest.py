@@ -19,9 +19,7 @@ def _is_loopback(address: object) -> bool:
     if isinstance(address, tuple) and address:
         host = str(address[0])
         return host.startswith(_LOOPBACK) or host in ("", "0.0.0.0")
-    if isinstance(address, str | bytes):  # AF_UNIX paths
-        return True
-    return False
+    return isinstance(address, str | bytes)  # AF_UNIX paths are local
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ TOP = (
     "Received: from mx1.example.net by store.example.net (Dovecot) with LMTP id abc"
     " (envelope-from <bounce+123@mail.example.org>) for <bob@example.net>; Tue, 02 Jan 2024 10:00:09 +0000\n"
     "Received-SPF: pass (mx1.example.net: domain of mail.example.org designates 203.0.113.5 as permitted"
-    " sender) client-ip=203.0.113.5; envelope-from=\"bounce+123@mail.example.org\"; helo=mail.example.org;\n"
+    ' sender) client-ip=203.0.113.5; envelope-from="bounce+123@mail.example.org"; helo=mail.example.org;\n'
     "Authentication-Results: mx1.example.net; spf=pass smtp.mailfrom=bounce+123@mail.example.org"
     " smtp.helo=mail.example.org\n"
     "Received: from mail.example.org (mail.example.org [203.0.113.5]) by mx1.example.net (Postfix)"

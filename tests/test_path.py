@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from mailforensics.message import Message
 from mailforensics.path import build_path, reconstruct
 from mailforensics.received import parse_received
 
-NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
 
 def msg(*received: str, date: str | None = "Tue, 02 Jan 2024 09:59:00 +0000", extra: str = "") -> Message:
@@ -81,7 +81,7 @@ def test_hop_in_future_uses_context_clock() -> None:
     future = [f for f in path.findings if f.code == FindingCode.HOP_IN_FUTURE]
     assert [f.where for f in future] == ["hop 3"]
     # judged in 2032, nothing is in the future
-    later = reconstruct(msg(*chain), ctx=Context(now=datetime(2032, 1, 1, tzinfo=timezone.utc)))
+    later = reconstruct(msg(*chain), ctx=Context(now=datetime(2032, 1, 1, tzinfo=UTC)))
     assert not [f for f in later.findings if f.code == FindingCode.HOP_IN_FUTURE]
 
 
@@ -156,7 +156,7 @@ def test_build_path_without_message() -> None:
     path = build_path(hops, ctx=Context(now=NOW))
     assert path.originating_ip == "203.0.113.5"
     assert path.date is None
-    assert path.delivered_at == datetime(2024, 1, 2, 10, 0, 9, tzinfo=timezone.utc)
+    assert path.delivered_at == datetime(2024, 1, 2, 10, 0, 9, tzinfo=UTC)
 
 
 def test_context_rejects_naive_now() -> None:
