@@ -8,6 +8,7 @@ global resolver themselves: that is what makes a writeup re-runnable.
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -144,6 +145,34 @@ class Context:
         object.__setattr__(self, "resolver", resolver)
         object.__setattr__(self, "now", now)
         object.__setattr__(self, "config", config if config is not None else Config())
+
+    @classmethod
+    def offline(
+        cls, evidence_path: str | os.PathLike[str], *, now: NowSpec = None, config: Config | None = None
+    ) -> Context:
+        """A context that answers DNS from an evidence file only (strict replay).
+
+        No socket is ever opened: a question the evidence does not answer raises
+        :class:`~mailforensics.errors.EvidenceMissing`.
+
+        Parameters
+        ----------
+        evidence_path
+            A DNS evidence file (JSON Lines) saved by a recording run.
+        now, config
+            As for :class:`Context`.
+        """
+        from mailforensics.resolvers.replay import ReplayResolver
+
+        return cls(resolver=ReplayResolver(evidence_path), now=now, config=config)
+
+    def get_resolver(self) -> Any:
+        """The resolver to use: the one given, or a :class:`LiveResolver` made once."""
+        if self.resolver is None:
+            from mailforensics.resolvers.live import LiveResolver
+
+            object.__setattr__(self, "resolver", LiveResolver())
+        return self.resolver
 
     def current_time(self, delivery: datetime | None = None) -> datetime:
         """The time to judge at.

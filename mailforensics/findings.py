@@ -59,6 +59,20 @@ class FindingCode(StrEnum):
     ENVELOPE_IP_CONFLICT = "envelope-ip-conflict"
     ENVELOPE_NULL_SENDER = "envelope-null-sender"
     ENVELOPE_MULTIPLE_RETURN_PATH = "envelope-multiple-return-path"
+    # --- DNS reputation (rDNS, HELO, DNSBL, MX) ---------------------------------------
+    DNS_TEMPERROR = "dns-temperror"
+    RDNS_NONE = "rdns-none"
+    RDNS_NOT_CONFIRMED = "rdns-not-forward-confirmed"
+    RDNS_GENERIC = "rdns-generic"
+    RDNS_CHANGED = "rdns-changed-since-delivery"
+    HELO_NOT_RESOLVING = "helo-does-not-resolve"
+    HELO_DIFFERS_FROM_RDNS = "helo-differs-from-rdns"
+    HELO_CLAIMS_RECIPIENT_DOMAIN = "helo-claims-recipient-domain"
+    DNSBL_LISTED = "dnsbl-listed"
+    DNSBL_ERROR = "dnsbl-error"
+    DNSBL_ZONE_UNUSABLE = "dnsbl-zone-unusable"
+    MX_NONE = "mx-none"
+    MX_NULL = "mx-null"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
