@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint unit bench clean
+.PHONY: demo test lint unit sysdeps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,10 +22,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check mailforensics tests benchmarks
 	$(VENV)/bin/mypy
 
+# Debian packages the integration tier needs (Knot DNS for the live-resolver tests).
+sysdeps:
+	bash scripts/install-test-deps.sh
+
 unit: $(STAMP)
 	$(PY) -m pytest -q
 
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(MAKE) lint
 	$(PY) -m pytest -q
 

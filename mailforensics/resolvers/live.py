@@ -26,6 +26,8 @@ flight for batch work.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -59,6 +61,7 @@ ROOT_TRUST_ANCHORS: Mapping[str, tuple[str, ...]] = {
 }
 
 _MAX_CNAME = 8
+_MAX_DEPTH = 12  # zone cuts followed up to an anchor
 _NEGATIVE_TTL_CAP = 900
 
 
@@ -246,7 +249,7 @@ class LiveResolver:
                 chain.append(normalize_name(owner.to_text()))
                 ttl = alias.ttl if ttl is None else min(ttl, alias.ttl)
                 secure = _and(secure, self._status(resp, alias, owner))
-                owner = alias[0].target  # type: ignore[attr-defined]
+                owner = alias[0].target
             if answered:
                 return DNSAnswer(
                     name=name, rdtype=rdtype, status="NOERROR", records=records, ttl=ttl,
@@ -270,32 +273,62 @@ class LiveResolver:
         if not self._anchor_for(owner):
             return None
         sigs = _find(resp.answer, owner, dns.rdatatype.RRSIG, covers=rrset.rdtype)
-        return self._validate_rrset(rrset, sigs, owner)
+        status, sig = self._check_rrset(rrset, sigs, owner, depth=0)
+        if status is True and sig is not None and sig.labels < len(owner) - 1:  # type: ignore[attr-defined]
+            # A wildcard expansion: the signature alone would fit any name the wildcard
+            # covers, so the qname must be proven not to exist (RFC 4035 §5.3.4, RFC 5155 §8.8).
+            return self._wildcard_proof(resp, owner, sig)
+        return status
 
     def _denial_status(self, resp: _Response, qname: dns.name.Name, rdtype: int) -> bool | None:
         if self.trust_ad:
             return True if resp.ad else None
         if not self._anchor_for(qname):
             return None
-        signed: list[dns.rrset.RRset] = []
+        nsecs: list[dns.rrset.RRset] = []
+        nsec3s: list[dns.rrset.RRset] = []
         for rrset in resp.authority:
-            if rrset.rdtype in (dns.rdatatype.NSEC, dns.rdatatype.NSEC3, dns.rdatatype.SOA):
-                sigs = _find(resp.authority, rrset.name, dns.rdatatype.RRSIG, covers=rrset.rdtype)
-                status = self._validate_rrset(rrset, sigs, rrset.name)
-                if status is not True:
-                    return status
-                signed.append(rrset)
-        if not signed:
+            if rrset.rdtype not in (dns.rdatatype.NSEC, dns.rdatatype.NSEC3, dns.rdatatype.SOA):
+                continue
+            sigs = _find(resp.authority, rrset.name, dns.rdatatype.RRSIG, covers=rrset.rdtype)
+            status, sig = self._check_rrset(rrset, sigs, rrset.name, depth=0)
+            if status is not True:
+                return status
+            # Only records of the zone that holds qname can deny it: a validly signed NSEC
+            # of another zone proves nothing about this name (RFC 4035 §5.4).
+            if sig is None or not qname.is_subdomain(sig.signer):  # type: ignore[attr-defined]
+                continue
+            if rrset.rdtype == dns.rdatatype.NSEC:
+                nsecs.append(rrset)
+            elif rrset.rdtype == dns.rdatatype.NSEC3:
+                nsec3s.append(rrset)
+        if not nsecs and not nsec3s:
             # No signed denial: bogus if the zone is signed, unknown otherwise.
-            zone_signed = self._zone_is_signed(qname)
-            return False if zone_signed else None
-        nsecs = [r for r in signed if r.rdtype == dns.rdatatype.NSEC]
-        nsec3s = [r for r in signed if r.rdtype == dns.rdatatype.NSEC3]
+            return False if self._zone_is_signed(qname) else None
+        nxdomain = _is_nxdomain(resp)
         if nsecs:
-            return True if _nsec_denies(nsecs, qname, rdtype, nodata=not _is_nxdomain(resp)) else False
-        if nsec3s and not _is_nxdomain(resp):
-            return True if _nsec3_nodata(nsec3s, qname, rdtype) else None
-        return None
+            return _nsec_denies(nsecs, qname, rdtype, nxdomain=nxdomain)
+        return _nsec3_denies(nsec3s, qname, rdtype, nxdomain=nxdomain)
+
+    def _wildcard_proof(self, resp: _Response, owner: dns.name.Name, sig: dns.rdata.Rdata) -> bool | None:
+        """A validated wildcard answer for ``owner``: is there a signed proof that owner does not exist?"""
+        nsecs: list[dns.rrset.RRset] = []
+        nsec3s: list[dns.rrset.RRset] = []
+        for rrset in resp.authority:
+            if rrset.rdtype not in (dns.rdatatype.NSEC, dns.rdatatype.NSEC3):
+                continue
+            sigs = _find(resp.authority, rrset.name, dns.rdatatype.RRSIG, covers=rrset.rdtype)
+            status, nsig = self._check_rrset(rrset, sigs, rrset.name, depth=0)
+            if status is not True or nsig is None or nsig.signer != sig.signer:  # type: ignore[attr-defined]
+                continue
+            (nsecs if rrset.rdtype == dns.rdatatype.NSEC else nsec3s).append(rrset)
+        for r in nsecs:
+            nxt = r[0].next
+            if _nsec_covers(r.name, nxt, owner) and not nxt.is_subdomain(owner):
+                return True
+        # NSEC3: the next closer name (one label below the wildcard's parent) is covered.
+        next_closer = dns.name.Name(owner.labels[-(sig.labels + 2) :])  # type: ignore[attr-defined]
+        return any(_nsec3_covers(r, next_closer) for r in nsec3s)
 
     def _anchor_for(self, name: dns.name.Name) -> dns.name.Name | None:
         best = None
@@ -307,72 +340,156 @@ class LiveResolver:
     def _validate_rrset(
         self, rrset: dns.rrset.RRset, sigs: dns.rrset.RRset | None, owner: dns.name.Name
     ) -> bool | None:
-        if sigs is None or len(sigs) == 0:
-            return False if self._zone_is_signed(owner) else None
-        signer = sigs[0].signer  # type: ignore[attr-defined]
-        keys = self._trusted_keys(signer, depth=0)
-        if keys is None:
-            return None
-        if keys is False:
-            return False
-        try:
-            dns.dnssec.validate(rrset, sigs, {signer: keys})
-            return True
-        except dns.dnssec.ValidationFailure:
-            return False
+        return self._check_rrset(rrset, sigs, owner, depth=0)[0]
 
-    def _zone_is_signed(self, name: dns.name.Name) -> bool:
-        """Is there a validated DNSKEY set for the zone holding ``name``? (walks up)"""
-        candidate = name
-        while True:
-            resp = self._exchange(candidate, dns.rdatatype.DNSKEY)
-            keys = _find(resp.answer, candidate, dns.rdatatype.DNSKEY)
-            if keys is not None:
-                trusted = self._trusted_keys(candidate, depth=0)
-                return trusted not in (None, False)
-            if candidate == dns.name.root or self._anchor_for(candidate) is None:
-                return False
-            candidate = candidate.parent()
+    def _check_rrset(
+        self, rrset: dns.rrset.RRset, sigs: dns.rrset.RRset | None, owner: dns.name.Name, *, depth: int
+    ) -> tuple[bool | None, dns.rdata.Rdata | None]:
+        """Validate ``rrset`` against its RRSIGs; the status and the signature that verified.
+
+        Only signatures by the zone holding ``owner`` (an ancestor, RFC 4035 §5.3.1) count.
+        With no such signature the answer is bogus if that zone is signed, unknown if not.
+        """
+        usable = [s for s in (sigs or ()) if owner.is_subdomain(s.signer)]
+        if not usable:
+            return (False if self._zone_is_signed(owner, depth=depth) else None), None
+        results: list[bool | None] = []
+        # The closest signer first: that is the zone that should hold the records.
+        for signer in sorted({s.signer for s in usable}, key=len, reverse=True):
+            keys = self._trusted_keys(signer, depth=depth + 1)
+            if keys is None or keys is False:
+                results.append(keys if keys is False else None)
+                continue
+            assert isinstance(keys, dns.rrset.RRset)
+            for sig in (s for s in usable if s.signer == signer):
+                try:
+                    dns.dnssec.validate_rrsig(rrset, sig, {signer: keys})
+                except (dns.dnssec.ValidationFailure, dns.exception.DNSException, ValueError):
+                    results.append(False)
+                    continue
+                return True, sig
+        if False in results:
+            return False, None
+        return None, None
+
+    def _zone_apex(self, name: dns.name.Name) -> dns.name.Name | None:
+        """The apex of the zone the server answers ``name`` from (the SOA it shows), if any."""
+        resp = self._exchange(name, dns.rdatatype.SOA)
+        if resp.timed_out or resp.rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            return None
+        for section in (resp.answer, resp.authority):
+            for rrset in section:
+                if rrset.rdtype == dns.rdatatype.SOA and name.is_subdomain(rrset.name):
+                    return rrset.name
+        return None
+
+    def _enclosing_zone(self, name: dns.name.Name, anchor: dns.name.Name) -> dns.name.Name:
+        """The zone holding ``name`` below ``anchor``, as the server reports it (clamped to the anchor)."""
+        apex = self._zone_apex(name)
+        if apex is None or not apex.is_subdomain(anchor):
+            return anchor
+        return apex
+
+    def _zone_is_signed(self, name: dns.name.Name, *, depth: int = 0) -> bool:
+        """Must answers at ``name`` be signed? True if the zone holding it has (or claims,
+        bogusly) a key set on a chain of trust from an anchor; False if it is provably
+        insecure (a delegation without DS), unknown, or outside every anchor."""
+        anchor = self._anchor_for(name)
+        if anchor is None:
+            return False
+        zone = self._enclosing_zone(name, anchor)
+        return self._trusted_keys(zone, depth=depth + 1) is not None
+
+    def _parent_zone_keys(self, zone: dns.name.Name, *, depth: int) -> dns.rrset.RRset | bool | None:
+        """The trusted keys of the zone above ``zone`` (None: insecure or unknown)."""
+        anchor = self._anchor_for(zone)
+        if anchor is None or zone == anchor or zone == dns.name.root:
+            return None
+        parent = self._enclosing_zone(zone.parent(), anchor)
+        if parent == zone or not zone.is_subdomain(parent):
+            parent = anchor
+        return self._trusted_keys(parent, depth=depth + 1)
 
     def _trusted_keys(self, zone: dns.name.Name, *, depth: int) -> dns.rrset.RRset | bool | None:
-        """The zone's DNSKEY set if it validates up to an anchor; False if bogus; None if unknown."""
-        if depth > 8:
+        """The zone's DNSKEY set if it validates up to an anchor; False if bogus; None if
+        unknown or insecure (a delegation proven to have no DS)."""
+        if depth > _MAX_DEPTH:
             return None
-        resp = self._exchange(zone, dns.rdatatype.DNSKEY)
-        keys = _find(resp.answer, zone, dns.rdatatype.DNSKEY)
-        sigs = _find(resp.answer, zone, dns.rdatatype.RRSIG, covers=dns.rdatatype.DNSKEY)
-        if keys is None:
-            return None
-        if sigs is None:
-            return False
         if zone in self._anchors:
+            resp = self._exchange(zone, dns.rdatatype.DNSKEY)
+            keys = _find(resp.answer, zone, dns.rdatatype.DNSKEY)
+            if keys is None:
+                return None
             allowed = _keys_matching(keys, self._anchors[zone])
         else:
-            parent_anchor = self._anchor_for(zone)
-            if parent_anchor is None:
+            if self._anchor_for(zone) is None:
                 return None
             ds_resp = self._exchange(zone, dns.rdatatype.DS)
             ds = _find(ds_resp.answer, zone, dns.rdatatype.DS)
             if ds is None:
-                return None  # no DS: an island of security we cannot reach
-            ds_sigs = _find(ds_resp.answer, zone, dns.rdatatype.RRSIG, covers=dns.rdatatype.DS)
-            if ds_sigs is None:
-                return False
-            parent_keys = self._trusted_keys(ds_sigs[0].signer, depth=depth + 1)  # type: ignore[attr-defined]
-            if parent_keys in (None, False):
-                return parent_keys  # type: ignore[return-value]
+                return self._no_ds_status(ds_resp, zone, depth=depth)
+            all_ds_sigs = _find(ds_resp.answer, zone, dns.rdatatype.RRSIG, covers=dns.rdatatype.DS)
+            # A DS is signed by the parent: a proper ancestor of the zone.
+            ds_sigs = [s for s in (all_ds_sigs or ()) if zone != s.signer and zone.is_subdomain(s.signer)]
+            if not ds_sigs:
+                # An unsigned DS is fine only below an insecure parent.
+                return None if self._parent_zone_keys(zone, depth=depth) is None else False
+            signer = ds_sigs[0].signer
+            parent_keys = self._trusted_keys(signer, depth=depth + 1)
+            if parent_keys is None or parent_keys is False:
+                return parent_keys
+            assert isinstance(parent_keys, dns.rrset.RRset)
             try:
-                dns.dnssec.validate(ds, ds_sigs, {ds_sigs[0].signer: parent_keys})  # type: ignore[attr-defined,dict-item]
-            except dns.dnssec.ValidationFailure:
+                dns.dnssec.validate(ds, ds_sigs, {signer: parent_keys})  # type: ignore[arg-type]
+            except (dns.dnssec.ValidationFailure, dns.exception.DNSException, ValueError):
                 return False
+            resp = self._exchange(zone, dns.rdatatype.DNSKEY)
+            keys = _find(resp.answer, zone, dns.rdatatype.DNSKEY)
+            if keys is None:
+                return False if not resp.timed_out else None  # a DS but no keys: bogus
             allowed = _keys_matching(keys, list(ds))
-        if not allowed:
+        sigs = _find(resp.answer, zone, dns.rdatatype.RRSIG, covers=dns.rdatatype.DNSKEY)
+        if sigs is None or not allowed:
             return False
         try:
             dns.dnssec.validate(keys, sigs, {zone: allowed})
-        except dns.dnssec.ValidationFailure:
+        except (dns.dnssec.ValidationFailure, dns.exception.DNSException, ValueError):
             return False
         return keys
+
+    def _no_ds_status(self, resp: _Response, zone: dns.name.Name, *, depth: int) -> bool | None:
+        """No DS for ``zone``: None if that is proven (an insecure delegation) or cannot be
+        known; False if the parent is signed but does not prove it (bogus)."""
+        if resp.timed_out or resp.rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            return None
+        nsecs: list[dns.rrset.RRset] = []
+        nsec3s: list[dns.rrset.RRset] = []
+        for rrset in resp.authority:
+            if rrset.rdtype not in (dns.rdatatype.NSEC, dns.rdatatype.NSEC3):
+                continue
+            all_sigs = _find(resp.authority, rrset.name, dns.rdatatype.RRSIG, covers=rrset.rdtype)
+            sigs = [s for s in (all_sigs or ()) if zone != s.signer and zone.is_subdomain(s.signer)]
+            if not sigs:
+                continue
+            signer = sigs[0].signer
+            keys = self._trusted_keys(signer, depth=depth + 1)
+            if keys is None:
+                return None  # the parent itself is insecure (or unknown)
+            if keys is False:
+                return False
+            assert isinstance(keys, dns.rrset.RRset)
+            try:
+                dns.dnssec.validate(rrset, sigs, {signer: keys})  # type: ignore[arg-type]
+            except (dns.dnssec.ValidationFailure, dns.exception.DNSException, ValueError):
+                return False
+            (nsecs if rrset.rdtype == dns.rdatatype.NSEC else nsec3s).append(rrset)
+        if not nsecs and not nsec3s:
+            return None if self._parent_zone_keys(zone, depth=depth) is None else False
+        if any(_is_insecure_delegation_nsec(r, zone) for r in nsecs):
+            return None
+        if _nsec3_insecure_delegation(nsec3s, zone):
+            return None
+        return False
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -406,7 +523,7 @@ def _negative_ttl(resp: _Response) -> int:
     # RFC 2308 §5: min(SOA TTL, SOA MINIMUM)
     for rrset in resp.authority:
         if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
-            return int(min(rrset.ttl, rrset[0].minimum))  # type: ignore[attr-defined]
+            return int(min(rrset.ttl, rrset[0].minimum))
     return 0
 
 
@@ -438,42 +555,174 @@ def _keys_matching(keys: dns.rrset.RRset, anchors: Sequence[dns.rdata.Rdata]) ->
     return matching if len(matching) else None
 
 
-def _nsec_denies(nsecs: list[dns.rrset.RRset], qname: dns.name.Name, rdtype: int, *, nodata: bool) -> bool:
-    """RFC 4035 §5.4: an NSEC at qname without the type (NODATA), or one covering qname."""
-    for rrset in nsecs:
-        nsec = rrset[0]
-        if nodata:
-            if rrset.name == qname:
-                types = set()
-                for window, bitmap in nsec.windows:  # type: ignore[attr-defined]
-                    for i, byte in enumerate(bitmap):
-                        for bit in range(8):
-                            if byte & (0x80 >> bit):
-                                types.add(window * 256 + i * 8 + bit)
-                if rdtype not in types and dns.rdatatype.CNAME not in types:
-                    return True
-        else:
-            owner, nxt = rrset.name, nsec.next  # type: ignore[attr-defined]
-            if owner < qname < nxt or (nxt <= owner and (qname > owner or qname < nxt)):
+def _types(rdata: dns.rdata.Rdata) -> set[int]:
+    """The types in an NSEC/NSEC3 type bitmap."""
+    types = set()
+    for window, bitmap in rdata.windows:  # type: ignore[attr-defined]
+        for i, byte in enumerate(bitmap):
+            for bit in range(8):
+                if byte & (0x80 >> bit):
+                    types.add(window * 256 + i * 8 + bit)
+    return types
+
+
+def _common_ancestor(a: dns.name.Name, b: dns.name.Name) -> dns.name.Name:
+    nlabels = a.fullcompare(b)[2]
+    return dns.name.Name(a.labels[len(a) - nlabels :])
+
+
+def _nsec_covers(owner: dns.name.Name, nxt: dns.name.Name, name: dns.name.Name) -> bool:
+    """``owner < name < next`` in canonical order (RFC 4034 §6.1); the zone's last NSEC
+    (next = the apex) covers every name after its owner."""
+    if owner < nxt:
+        return owner < name < nxt
+    return name > owner and name.is_subdomain(nxt)
+
+
+def _nsec_denies(nsecs: list[dns.rrset.RRset], qname: dns.name.Name, rdtype: int, *, nxdomain: bool) -> bool:
+    """RFC 4035 §5.4 (and §3.1.3): does this set of validated NSECs deny the question?
+
+    NXDOMAIN: an NSEC covers qname, and one covers the wildcard at the closest encloser.
+    NODATA: an NSEC at qname without the type (or CNAME); or qname is an empty
+    non-terminal (an NSEC covers it and its next name is below it); or qname is covered
+    and the wildcard at its closest encloser has an NSEC without the type.
+    """
+    by_owner = {r.name: r[0] for r in nsecs}
+    covering = [(r.name, r[0].next) for r in nsecs if _nsec_covers(r.name, r[0].next, qname)]
+
+    def no_type(nsec: dns.rdata.Rdata) -> bool:
+        types = _types(nsec)
+        if rdtype in types or dns.rdatatype.CNAME in types:
+            return False
+        # An NSEC from the parent side of a delegation speaks only for the DS type.
+        delegation = dns.rdatatype.NS in types and dns.rdatatype.SOA not in types
+        return not delegation or rdtype == dns.rdatatype.DS
+
+    if not nxdomain and qname in by_owner:
+        return no_type(by_owner[qname])
+    for owner, nxt in covering:
+        if nxt.is_subdomain(qname) and nxt != qname:
+            # qname has descendants: an empty non-terminal, so NODATA, never NXDOMAIN.
+            if not nxdomain:
                 return True
-    return False
-
-
-def _nsec3_nodata(nsec3s: list[dns.rrset.RRset], qname: dns.name.Name, rdtype: int) -> bool:
-    """RFC 5155 §8.5: an NSEC3 matching H(qname) whose bitmap lacks the type."""
-    for rrset in nsec3s:
-        n3 = rrset[0]
-        zone = rrset.name.parent()
-        try:
-            hashed = dns.dnssec.nsec3_hash(qname, n3.salt, n3.iterations, n3.algorithm)  # type: ignore[attr-defined]
-        except (ValueError, dns.dnssec.ValidationFailure):
             continue
-        if rrset.name == dns.name.from_text(hashed, zone):
-            types = set()
-            for window, bitmap in n3.windows:  # type: ignore[attr-defined]
-                for i, byte in enumerate(bitmap):
-                    for bit in range(8):
-                        if byte & (0x80 >> bit):
-                            types.add(window * 256 + i * 8 + bit)
-            return rdtype not in types and dns.rdatatype.CNAME not in types
+        encloser = max(_common_ancestor(qname, owner), _common_ancestor(qname, nxt), key=len)
+        wildcard = dns.name.Name((b"*", *encloser.labels))
+        if nxdomain:
+            if wildcard not in by_owner and any(
+                _nsec_covers(r.name, r[0].next, wildcard)
+                for r in nsecs
+            ):
+                return True
+        elif wildcard in by_owner and no_type(by_owner[wildcard]):
+            return True
     return False
+
+
+def _is_insecure_delegation_nsec(rrset: dns.rrset.RRset, zone: dns.name.Name) -> bool:
+    """An NSEC at the delegation point ``zone``: NS, but neither DS nor SOA (RFC 4035 §5.2)."""
+    if rrset.name != zone:
+        return False
+    types = _types(rrset[0])
+    return dns.rdatatype.NS in types and dns.rdatatype.DS not in types and dns.rdatatype.SOA not in types
+
+
+# --- NSEC3 (RFC 5155 §8) ------------------------------------------------------------------------
+def _nsec3_owner_hash(rrset: dns.rrset.RRset) -> bytes | None:
+    try:
+        return base64.b32hexdecode(rrset.name.labels[0].upper())
+    except (ValueError, IndexError, binascii.Error):
+        return None
+
+
+def _nsec3_hash(rrset: dns.rrset.RRset, name: dns.name.Name) -> bytes | None:
+    n3 = rrset[0]
+    try:
+        hashed = dns.dnssec.nsec3_hash(name, n3.salt, n3.iterations, n3.algorithm)
+    except (ValueError, dns.exception.DNSException):
+        return None
+    return base64.b32hexdecode(hashed)
+
+
+def _nsec3_matches(rrset: dns.rrset.RRset, name: dns.name.Name) -> bool:
+    if not name.is_subdomain(rrset.name.parent()):
+        return False
+    owner = _nsec3_owner_hash(rrset)
+    return owner is not None and owner == _nsec3_hash(rrset, name)
+
+
+def _nsec3_covers(rrset: dns.rrset.RRset, name: dns.name.Name) -> bool:
+    if not name.is_subdomain(rrset.name.parent()):
+        return False
+    owner = _nsec3_owner_hash(rrset)
+    hashed = _nsec3_hash(rrset, name)
+    if owner is None or hashed is None:
+        return False
+    nxt = rrset[0].next
+    if owner < nxt:
+        return owner < hashed < nxt
+    return hashed > owner or hashed < nxt  # the last NSEC3 of the hash chain wraps
+
+
+def _nsec3_closest_encloser(
+    nsec3s: list[dns.rrset.RRset], qname: dns.name.Name
+) -> tuple[dns.name.Name, dns.rrset.RRset] | None:
+    """RFC 5155 §8.3: the closest encloser (an NSEC3 matches it) and the NSEC3 covering the
+    next closer name; None without such a proof."""
+    zones = {r.name.parent() for r in nsec3s}
+    if len(zones) != 1:
+        return None
+    zone = zones.pop()
+    if not qname.is_subdomain(zone) or qname == zone:
+        return None
+    next_closer = qname
+    candidate = qname.parent()
+    while True:
+        if any(_nsec3_matches(r, candidate) for r in nsec3s):
+            for r in nsec3s:
+                if _nsec3_covers(r, next_closer):
+                    return candidate, r
+            return None
+        if candidate == zone:
+            return None
+        next_closer, candidate = candidate, candidate.parent()
+
+
+def _nsec3_denies(nsec3s: list[dns.rrset.RRset], qname: dns.name.Name, rdtype: int, *, nxdomain: bool) -> bool | None:
+    """RFC 5155 §8.4–8.7: True if the NSEC3s deny the question, None if opt-out leaves it
+    unproven (an insecure delegation may exist), False if they do not deny it."""
+
+    def no_type(rrset: dns.rrset.RRset) -> bool:
+        types = _types(rrset[0])
+        return rdtype not in types and dns.rdatatype.CNAME not in types
+
+    if not nxdomain:
+        for r in nsec3s:
+            if _nsec3_matches(r, qname):  # §8.5 (also empty non-terminals, which have NSEC3s)
+                return no_type(r)
+    proof = _nsec3_closest_encloser(nsec3s, qname)
+    if proof is None:
+        return False
+    encloser, covering = proof
+    wildcard = dns.name.Name((b"*", *encloser.labels))
+    if nxdomain:
+        if any(_nsec3_covers(r, wildcard) for r in nsec3s):  # §8.4
+            return None if covering[0].flags & 1 else True
+        return False
+    for r in nsec3s:
+        if _nsec3_matches(r, wildcard):  # §8.7: wildcard NODATA
+            return no_type(r)
+    if rdtype == dns.rdatatype.DS and covering[0].flags & 1:
+        return None  # §8.6: opt-out, an insecure delegation
+    return False
+
+
+def _nsec3_insecure_delegation(nsec3s: list[dns.rrset.RRset], zone: dns.name.Name) -> bool:
+    """No DS for ``zone`` proven by NSEC3: a matching NSEC3 with NS but neither DS nor SOA,
+    or the next closer name covered by an opt-out NSEC3 (RFC 5155 §8.6, §8.9)."""
+    for r in nsec3s:
+        if _nsec3_matches(r, zone):
+            types = _types(r[0])
+            return dns.rdatatype.NS in types and dns.rdatatype.DS not in types and dns.rdatatype.SOA not in types
+    proof = _nsec3_closest_encloser(nsec3s, zone)
+    return proof is not None and bool(proof[1][0].flags & 1)

@@ -97,8 +97,10 @@ class ZoneResolver:
     def from_text(cls, text: str, *, origin: str = ".", secure: bool | None = None) -> ZoneResolver:
         """Build a resolver from zone-file text (RFC 1035 §5), one or more zones.
 
-        ``$ORIGIN`` and ``$TTL`` are honoured (so several zones can share one text);
-        ``$INCLUDE`` is refused: the text must not make us read files.
+        ``$ORIGIN`` and ``$TTL`` are honoured (so several zones can share one text: start
+        each with its own ``$ORIGIN``); ``$INCLUDE`` is refused: the text must not make us
+        read files. An absolute owner name outside the current ``$ORIGIN`` is out-of-zone
+        data and is ignored, as an authoritative server (BIND, Knot) ignores it.
 
         Parameters
         ----------
@@ -245,7 +247,9 @@ def _presentation(rdtype: str, record: str) -> str:
         chunks = [raw[i : i + 255] for i in range(0, len(raw), 255)] or [b""]
         return " ".join('"' + _escape(c) + '"' for c in chunks)
     try:
-        rd = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype), record, origin=dns.name.root)
+        rd = dns.rdata.from_text(
+            dns.rdataclass.IN, dns.rdatatype.from_text(rdtype), record, origin=dns.name.root, relativize=False
+        )
         return rd.to_text()
     except (dns.exception.DNSException, ValueError):
         return record

@@ -1,0 +1,13 @@
+"""Sender authentication checks: SPF, DKIM, ARC, DMARC and the organizational domain.
+
+Import the modules by name (``from mailforensics.auth import orgdomain``); each check is
+pure — records in, frozen dataclass records out — and asks DNS only through the
+context's resolver (``ctx.get_resolver()``).
+
+- :mod:`~mailforensics.auth.orgdomain` — the organizational domain by the Public Suffix
+  List (RFC 7489 §3.2) or by the DMARCbis DNS Tree Walk (RFC 9989 §4.10).
+"""
+
+from __future__ import annotations
+
+__all__ = ["orgdomain"]
