@@ -66,6 +66,7 @@ class FindingCode(StrEnum):
     RDNS_GENERIC = "rdns-generic"
     RDNS_CHANGED = "rdns-changed-since-delivery"
     HELO_NOT_RESOLVING = "helo-does-not-resolve"
+    HELO_NOT_MATCHING_IP = "helo-does-not-match-ip"
     HELO_DIFFERS_FROM_RDNS = "helo-differs-from-rdns"
     HELO_CLAIMS_RECIPIENT_DOMAIN = "helo-claims-recipient-domain"
     DNSBL_LISTED = "dnsbl-listed"
