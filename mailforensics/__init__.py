@@ -11,6 +11,7 @@ imported only when a function needs them, so ``import mailforensics`` stays fast
 
 from __future__ import annotations
 
+from mailforensics.analysis import Analysis, analyze
 from mailforensics.context import Config, Context
 from mailforensics.errors import (
     EvidenceError,
@@ -37,6 +38,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Analysis",
     "Config",
     "Context",
     "EvidenceError",
@@ -52,6 +54,7 @@ __all__ = [
     "Severity",
     "Trace",
     "__version__",
+    "analyze",
     "iter_messages",
     "load",
     "parse_received",

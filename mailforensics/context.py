@@ -55,6 +55,13 @@ class Config:
         A hop delay above this is reported (seconds).
     date_before_first_hop_s
         A Date header older than the first hop by more than this is reported (seconds).
+    dnsbl_zones
+        The DNS blocklists to consult: :class:`~mailforensics.reputation.dnsbl.DNSBLZone`
+        records; ``None`` for :data:`~mailforensics.reputation.dnsbl.DEFAULT_ZONES`;
+        ``()`` for none.
+    dns_checks
+        Run the DNS reputation checks (PTR, FCrDNS, HELO, DNSBL) in
+        :func:`~mailforensics.analyze`. With False, analysis asks no DNS question.
     """
 
     trusted_networks: tuple[str, ...] = ()
@@ -64,9 +71,13 @@ class Config:
     clock_tolerance_s: float = 300.0
     long_delay_s: float = 6 * 3600.0
     date_before_first_hop_s: float = 2 * 86400.0
+    dnsbl_zones: tuple[Any, ...] | None = None
+    dns_checks: bool = True
     _nets: tuple[_Network, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.dnsbl_zones is not None:
+            object.__setattr__(self, "dnsbl_zones", tuple(self.dnsbl_zones))
         for name in ("trusted_networks", "trusted_relays", "internal_domains"):
             value = getattr(self, name)
             if isinstance(value, str):

@@ -18,14 +18,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mailforensics.analysis import HopReputation
     from mailforensics.envelope import Envelope
     from mailforensics.findings import Finding
     from mailforensics.message import Message
     from mailforensics.path import Path
+    from mailforensics.reputation.dnsbl import DNSBLResult
+    from mailforensics.resolvers.evidence import EvidenceRecord
 
 __all__ = [
     "SCHEMAS",
     "conform",
+    "dns_frame",
+    "dnsbl_frame",
     "envelope_frame",
     "findings_frame",
     "headers_frame",
@@ -60,6 +65,10 @@ SCHEMAS: Mapping[str, Mapping[str, str]] = {
         "delay_s": FLOAT,
         "elapsed_s": FLOAT,
         "external": FLAG,
+        "ptr": TEXT,
+        "fcrdns": FLAG,
+        "generic_rdns": FLAG,
+        "dnsbl": TEXT,
         "trusted_record": FLAG,
         "boundary": FLAG,
         "parsed": FLAG,
@@ -70,6 +79,29 @@ SCHEMAS: Mapping[str, Mapping[str, str]] = {
     "envelope": {"field": TEXT, "value": TEXT, "source": TEXT, "confidence": TEXT},
     "headers": {"index": COUNT, "name": TEXT, "value": TEXT},
     "findings": {"code": TEXT, "severity": TEXT, "where": TEXT, "detail": TEXT, "evidence": TEXT},
+    "dns": {
+        "name": TEXT,
+        "rdtype": TEXT,
+        "status": TEXT,
+        "records": TEXT,
+        "ttl": COUNT,
+        "secure": FLAG,
+        "cname_chain": TEXT,
+        "queried_at": TIME,
+        "resolver": TEXT,
+    },
+    "dnsbl": {
+        "source": TEXT,
+        "item": TEXT,
+        "kind": TEXT,
+        "zone": TEXT,
+        "status": TEXT,
+        "listed": FLAG,
+        "codes": TEXT,
+        "meanings": TEXT,
+        "txt": TEXT,
+        "error": TEXT,
+    },
 }
 
 
@@ -101,11 +133,29 @@ def conform(rows: Iterable[Mapping[str, Any]], table: str, *, extra: Mapping[str
     return pd.DataFrame(data, columns=list(schema))
 
 
-def hops_frame(path: Path) -> pd.DataFrame:
-    """The ``hops`` table: one row per Received hop, oldest first (``hop`` 1)."""
+def _listing_text(results: Sequence[DNSBLResult]) -> str | None:
+    """``"zen.spamhaus.org: SBL; ..."`` for listings, ``""`` when checked and clean,
+    None when not checked or every answer was an error."""
+    if not results:
+        return None
+    listed = [f"{r.zone}: {', '.join(r.meanings) or ', '.join(r.codes)}" for r in results if r.listed]
+    if listed:
+        return "; ".join(listed)
+    return "" if any(r.listed is False for r in results) else None
+
+
+def hops_frame(path: Path, reputation: Sequence[HopReputation] = ()) -> pd.DataFrame:
+    """The ``hops`` table: one row per Received hop, oldest first (``hop`` 1).
+
+    ``ptr``, ``fcrdns``, ``generic_rdns`` and ``dnsbl`` are filled from ``reputation``
+    (see :func:`mailforensics.analyze`); NA where the hop was not checked.
+    """
+    by_number = {r.number: r for r in reputation}
     rows = []
     for ph in path.hops:
         h = ph.hop
+        rep = by_number.get(ph.number)
+        rd = rep.rdns if rep is not None else None
         rows.append(
             {
                 "hop": ph.number,
@@ -131,6 +181,10 @@ def hops_frame(path: Path) -> pd.DataFrame:
                 "delay_s": ph.delay_s,
                 "elapsed_s": ph.elapsed_s,
                 "external": ph.external,
+                "ptr": ", ".join(rd.ptr_names) if rd is not None and rd.ptr_names else None,
+                "fcrdns": rd.fcrdns if rd is not None else None,
+                "generic_rdns": rd.generic if rd is not None and rd.ptr_names else None,
+                "dnsbl": _listing_text(rep.dnsbl) if rep is not None else None,
                 "trusted_record": ph.trusted_record,
                 "boundary": ph.number == path.boundary_hop,
                 "parsed": h.parsed,
@@ -169,4 +223,55 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
             for f in findings
         ),
         "findings",
+    )
+
+
+def dns_frame(evidence: Sequence[EvidenceRecord]) -> pd.DataFrame:
+    """The ``dns`` table: every DNS answer used, as recorded (the evidence).
+
+    ``records`` and ``cname_chain`` are joined with ``" | "``.
+    """
+    return conform(
+        (
+            {
+                "name": e.answer.name,
+                "rdtype": e.answer.rdtype,
+                "status": e.answer.status,
+                "records": " | ".join(e.answer.records),
+                "ttl": e.answer.ttl,
+                "secure": e.answer.secure,
+                "cname_chain": " | ".join(e.answer.cname_chain) or None,
+                "queried_at": e.queried_at,
+                "resolver": e.resolver,
+            }
+            for e in evidence
+        ),
+        "dns",
+    )
+
+
+def dnsbl_frame(reputation: Sequence[HopReputation], domains: Sequence[tuple[str, DNSBLResult]] = ()) -> pd.DataFrame:
+    """The ``dnsbl`` table: every blocklist answer, for hop addresses and envelope domains.
+
+    ``source`` says where the item came from (``"hop 3"``, ``"MAIL FROM"``, ``"From"``).
+    """
+    pairs: list[tuple[str, DNSBLResult]] = [(f"hop {r.number}", x) for r in reputation for x in r.dnsbl]
+    pairs.extend(domains)
+    return conform(
+        (
+            {
+                "source": source,
+                "item": r.item,
+                "kind": r.kind,
+                "zone": r.zone,
+                "status": r.status,
+                "listed": r.listed,
+                "codes": ", ".join(r.codes) or None,
+                "meanings": "; ".join(r.meanings) or None,
+                "txt": r.txt,
+                "error": r.error,
+            }
+            for source, r in pairs
+        ),
+        "dnsbl",
     )

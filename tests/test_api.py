@@ -11,7 +11,7 @@ import pytest
 import mailforensics as mf
 
 PUBLIC = {
-    "Config", "Context", "EvidenceError", "EvidenceFormatError", "EvidenceMissing", "Finding",
+    "Analysis", "analyze", "Config", "Context", "EvidenceError", "EvidenceFormatError", "EvidenceMissing", "Finding",
     "FindingCode", "HeaderField", "Hop", "InputError", "MailForensicsError", "Message", "Severity",
     "Trace", "__version__", "iter_messages", "load", "parse_received", "trace",
 }  # fmt: skip

@@ -63,7 +63,12 @@ class RecordingResolver:
             event.wait()  # another thread is asking the same question
         try:
             answer = self.inner.query(key[0], key[1])
-            record = EvidenceRecord(answer=answer, queried_at=self._clock(), resolver=resolver_identity(self.inner))
+            # Over a replay (or another recorder) keep the original record, so that a
+            # replayed analysis shows the evidence exactly as it was first gathered.
+            original = getattr(self.inner, "evidence_record", None)
+            record = original(key[0], key[1]) if callable(original) else None
+            if record is None:
+                record = EvidenceRecord(answer=answer, queried_at=self._clock(), resolver=resolver_identity(self.inner))
             with self._lock:
                 self._answers[key] = record
             return answer
@@ -71,6 +76,11 @@ class RecordingResolver:
             with self._lock:
                 self._pending.pop(key, None)
             event.set()
+
+    def evidence_record(self, name: str, rdtype: str) -> EvidenceRecord | None:
+        """The record kept for a question already asked, or None."""
+        with self._lock:
+            return self._answers.get((normalize_name(name), normalize_rdtype(rdtype)))
 
     @property
     def records(self) -> tuple[EvidenceRecord, ...]:

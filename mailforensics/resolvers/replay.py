@@ -63,6 +63,10 @@ class ReplayResolver:
         except KeyError:
             raise EvidenceMissing(f"the evidence has no answer for {key[0]} {key[1]}") from None
 
+    def evidence_record(self, name: str, rdtype: str) -> EvidenceRecord | None:
+        """The recorded evidence line for a question, or None."""
+        return self._answers.get((normalize_name(name), normalize_rdtype(rdtype)))
+
     @property
     def records(self) -> tuple[EvidenceRecord, ...]:
         """The records served, in file order."""

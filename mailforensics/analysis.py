@@ -1,0 +1,291 @@
+"""``mf.analyze``: one message, re-checked against the DNS, with the evidence kept.
+
+Builds on :func:`mailforensics.trace.trace` (the relay path and envelope, from headers
+alone) and adds what the DNS says today:
+
+- for every hop whose client address is public: PTR, forward confirmation (FCrDNS) and
+  generic-name detection (:mod:`mailforensics.reputation.rdns`), and the receiver's rDNS
+  then (in the Received field) against the PTR now;
+- for the boundary hop (where the message entered trusted infrastructure): the HELO
+  checks — the only HELO name recorded by a host the recipient trusts;
+- for external hops' public addresses: the IP blocklists; for the envelope's domains
+  (MAIL FROM, HELO, the From header's domain, the originating rDNS name, each with its
+  organizational domain): the domain blocklists (:mod:`mailforensics.reputation.dnsbl`).
+
+Private, loopback and link-local addresses are never sent to public lists: it would leak
+the recipient's network layout and tells nothing.
+
+Every DNS question goes through one :class:`~mailforensics.resolvers.RecordingResolver`
+per analysis, so :attr:`Analysis.dns` is exactly the evidence the verdicts rest on, and
+:meth:`Analysis.save_evidence` writes it for an offline replay that gives identical
+frames (``mf.Context.offline(path)``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from email.utils import getaddresses
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from mailforensics import frames
+from mailforensics.context import Context, is_private_address
+from mailforensics.findings import Finding, FindingCode
+from mailforensics.message import Message
+from mailforensics.resolvers.evidence import EvidenceRecord
+from mailforensics.resolvers.recording import RecordingResolver
+from mailforensics.trace import Trace, trace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mailforensics.reputation.dnsbl import DNSBLResult
+    from mailforensics.reputation.rdns import HELOResult, RDNSResult
+
+__all__ = ["Analysis", "HopReputation", "analyze"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HopReputation:
+    """What the DNS says about one hop's client.
+
+    Parameters
+    ----------
+    number
+        The hop number (1 = oldest).
+    rdns
+        PTR / FCrDNS / generic-name result, or None when the address is not public.
+    helo
+        HELO checks (boundary hop only), or None.
+    dnsbl
+        IP blocklist results (external hops only).
+    """
+
+    number: int
+    rdns: RDNSResult | None
+    helo: HELOResult | None
+    dnsbl: tuple[DNSBLResult, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Analysis:
+    """The analysis of one message. DataFrames: ``hops``, ``envelope``, ``headers``,
+    ``findings``, ``dns`` (the evidence), ``dnsbl`` (every blocklist answer).
+
+    Records: ``message``, ``trace`` (path and envelope), ``reputation`` (per hop),
+    ``domain_dnsbl``, ``evidence``, ``all_findings``.
+    """
+
+    message: Message
+    trace: Trace
+    reputation: tuple[HopReputation, ...]
+    domain_dnsbl: tuple[tuple[str, DNSBLResult], ...]
+    evidence: tuple[EvidenceRecord, ...]
+    all_findings: tuple[Finding, ...]
+    ctx: Context
+
+    @property
+    def originating_ip(self) -> str | None:
+        """The client address of the hop where the message entered trusted infrastructure."""
+        return self.trace.path.originating_ip
+
+    @property
+    def hops(self) -> pd.DataFrame:
+        """One row per Received hop, oldest first, with ``ptr``, ``fcrdns``,
+        ``generic_rdns`` and ``dnsbl``."""
+        return frames.hops_frame(self.trace.path, self.reputation)
+
+    @property
+    def envelope(self) -> pd.DataFrame:
+        """Every envelope candidate: field, value, source, confidence."""
+        return frames.envelope_frame(self.trace.smtp_envelope)
+
+    @property
+    def headers(self) -> pd.DataFrame:
+        """Every header field in order."""
+        return frames.headers_frame(self.message)
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """Everything suspicious or broken, with severity and where."""
+        return frames.findings_frame(self.all_findings)
+
+    @property
+    def dns(self) -> pd.DataFrame:
+        """Every DNS answer this analysis used: the evidence."""
+        return frames.dns_frame(self.evidence)
+
+    @property
+    def dnsbl(self) -> pd.DataFrame:
+        """Every blocklist answer, for hop addresses and envelope domains."""
+        return frames.dnsbl_frame(self.reputation, self.domain_dnsbl)
+
+    def save_evidence(self, path: str | os.PathLike[str]) -> Path:
+        """Write the DNS evidence (JSON Lines) for ``mf.Context.offline(path)``.
+
+        Parameters
+        ----------
+        path
+            Where to write it.
+        """
+        from mailforensics import __version__
+        from mailforensics.resolvers.evidence import header_line, record_line
+
+        created = self.ctx.current_time()
+        lines = [header_line(created, f"mailforensics {__version__}")]
+        lines.extend(record_line(r) for r in self.evidence)
+        target = Path(path)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return target
+
+    def __repr__(self) -> str:
+        return (
+            f"<Analysis {self.message.origin!r} hops={len(self.trace.path.hops)} "
+            f"originating_ip={self.originating_ip!r} findings={len(self.all_findings)} dns={len(self.evidence)}>"
+        )
+
+
+def _public(ip: str | None) -> bool:
+    if not ip:
+        return False
+    try:
+        addr = ipaddress.ip_address(ip.split("%")[0])
+    except ValueError:
+        return False
+    return not (is_private_address(addr) or addr.is_unspecified or addr.is_multicast or addr.is_reserved)
+
+
+def _domain_of(address: str | None) -> str | None:
+    if not address or "@" not in address:
+        return None
+    domain = address.rsplit("@", 1)[1].strip().strip(">").rstrip(".").lower()
+    return domain or None
+
+
+def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx: Context | None = None) -> Analysis:
+    """Analyse one message: relay path, envelope, and what the DNS says about them.
+
+    Parameters
+    ----------
+    source
+        A :class:`~mailforensics.message.Message` or anything :func:`mailforensics.load`
+        accepts.
+    ctx
+        The :class:`~mailforensics.context.Context`: resolver (None: live DNS; use
+        ``mf.Context.offline(path)`` to replay evidence), clock, configuration.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    EvidenceMissing
+        In strict replay, when the analysis needs an answer the evidence does not hold.
+    """
+    from mailforensics.auth.orgdomain import organizational_domain
+    from mailforensics.reputation import dnsbl, rdns
+
+    ctx = ctx or Context()
+    t = trace(source, ctx=ctx)
+    if not ctx.config.dns_checks:
+        return Analysis(
+            message=t.message,
+            trace=t,
+            reputation=(),
+            domain_dnsbl=(),
+            evidence=(),
+            all_findings=t.all_findings,
+            ctx=ctx,
+        )
+    recorder = RecordingResolver(ctx.get_resolver())
+    dctx = Context(resolver=recorder, now=ctx.now, config=ctx.config)
+    zones = dnsbl.DEFAULT_ZONES if ctx.config.dnsbl_zones is None else ctx.config.dnsbl_zones
+    probed: dict[str, Any] = {}
+
+    def health() -> dict[str, Any]:
+        # Probe each list's test points once per analysis, and only if a list is needed.
+        if not probed:
+            probed.update({z.zone: dnsbl.probe_zone(z, ctx=dctx) for z in zones})
+        return probed
+
+    findings: list[Finding] = list(t.all_findings)
+
+    path = t.path
+    reputation: list[HopReputation] = []
+    for ph in path.hops:
+        hop = ph.hop
+        where = f"hop {ph.number}"
+        rd = rdns.check_ip(hop.from_ip, ctx=dctx, where=where) if hop.from_ip and _public(hop.from_ip) else None
+        helo_result = None
+        if ph.number == path.boundary_hop and hop.from_helo:
+            helo_result = rdns.check_helo(
+                hop.from_helo,
+                ip=hop.from_ip,
+                rdns_then=hop.from_rdns,
+                rdns_now=rd.ptr_names if rd is not None else None,
+                recipient_domains=ctx.config.internal_domains,
+                ctx=dctx,
+                where=where,
+            )
+        listed: tuple[DNSBLResult, ...] = ()
+        if ph.external and hop.from_ip and _public(hop.from_ip):
+            listed = dnsbl.check_ips([hop.from_ip], zones=zones, ctx=dctx, health=health(), where=where)
+        if rd is not None:
+            findings.extend(rd.findings)
+            if ph.trusted_record and hop.from_rdns:
+                changed = rdns.compare_rdns(hop.from_rdns, rd.ptr_names, where=where)
+                if changed is not None:
+                    findings.append(changed)
+        if helo_result is not None:
+            findings.extend(_refine_helo(helo_result.findings, hop.from_helo, rd, organizational_domain))
+        for r in listed:
+            findings.extend(r.findings)
+        reputation.append(HopReputation(number=ph.number, rdns=rd, helo=helo_result, dnsbl=listed))
+
+    # Domain blocklists: the envelope's and the author's domains, each with its org domain.
+    env = t.smtp_envelope
+    boundary_rdns = next((r.rdns for r in reputation if r.number == path.boundary_hop and r.rdns), None)
+    sources: dict[str, str] = {}
+    from_header = t.message.get("From")
+    from_domains = [_domain_of(addr) for _, addr in getaddresses([from_header])] if from_header else []
+    candidates = [
+        ("MAIL FROM", _domain_of(env.mail_from)),
+        ("HELO", env.helo if env.helo and not env.helo.startswith("[") else None),
+        *(("From", d) for d in from_domains),
+        ("rDNS", boundary_rdns.name if boundary_rdns is not None else None),
+    ]
+    for label, domain in candidates:
+        if not domain or _public(domain):
+            continue
+        for name in (domain, organizational_domain(domain)):
+            if name and name not in sources:
+                sources[name] = label
+    domain_results: list[tuple[str, DNSBLResult]] = []
+    if sources:
+        for r in dnsbl.check_domains(list(sources), zones=zones, ctx=dctx, health=health()):
+            domain_results.append((sources.get(r.item, ""), r))
+            findings.extend(r.findings)
+
+    return Analysis(
+        message=t.message,
+        trace=t,
+        reputation=tuple(reputation),
+        domain_dnsbl=tuple(domain_results),
+        evidence=recorder.records,
+        all_findings=tuple(dict.fromkeys(findings)),  # a zone problem is reported once
+        ctx=ctx,
+    )
+
+
+def _refine_helo(found: tuple[Finding, ...], helo: str | None, rd: RDNSResult | None, orgdomain: Any) -> list[Finding]:
+    """Drop "HELO differs from rDNS" when both lie in one organizational domain (PSL);
+    the HELO check itself compares only the last two labels."""
+    if rd is None or not helo:
+        return list(found)
+    helo_org = orgdomain(helo)
+    names = rd.ptr_names
+    same_org = helo_org is not None and any(orgdomain(n) == helo_org for n in names)
+    return [f for f in found if not (same_org and f.code == FindingCode.HELO_DIFFERS_FROM_RDNS)]

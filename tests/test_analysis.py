@@ -1,0 +1,122 @@
+"""mf.analyze: hops enriched with PTR/FCrDNS/generic/DNSBL, the dns evidence, offline replay."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import mailforensics as mf
+from mailforensics.errors import EvidenceMissing
+from mailforensics.message import Message
+from mailforensics.reputation.dnsbl import DNSBLZone
+from mailforensics.resolvers import ZoneResolver
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+
+RAW = (
+    b"Return-Path: <bounce@mail.example.org>\n"
+    b"Received: from mx1.example.net (mx1.example.net [10.0.0.5]) by store.example.net with LMTP id 1"
+    b" for <bob@example.net>; Tue, 02 Jan 2024 10:00:09 +0000\n"
+    b"Received: from mail.example.org (mail.example.org [203.0.113.5]) by mx1.example.net with ESMTPS id 2"
+    b" for <bob@example.net>; Tue, 02 Jan 2024 10:00:05 +0000\n"
+    b"Received: from pc (cpe-198-51-100-23.res.example.com [198.51.100.23]) by mail.example.org"
+    b" with ESMTPSA id 3; Tue, 02 Jan 2024 10:00:00 +0000\n"
+    b"From: Alice <alice@example.org>\nTo: bob@example.net\nSubject: hi\n\nbody\n"
+)
+
+ZONE = """
+$ORIGIN example.org.
+mail 300 A 203.0.113.5
+$ORIGIN 113.0.203.in-addr.arpa.
+5 300 PTR mail.example.org.
+$ORIGIN 100.51.198.in-addr.arpa.
+23 300 PTR cpe-198-51-100-23.res.example.com.
+$ORIGIN example.com.
+cpe-198-51-100-23.res 300 A 198.51.100.99
+$ORIGIN bl.test.
+2.0.0.127 300 A 127.0.0.2
+23.100.51.198 300 A 127.0.0.4
+23.100.51.198 300 TXT "listed: dynamic"
+$ORIGIN dbl.test.
+test 300 A 127.0.1.2
+example.org 300 A 127.0.1.4
+"""
+
+ZONES = (
+    DNSBLZone(zone="bl.test", kind="ip", codes={"127.0.0.2": "test", "127.0.0.4": "XBL"}),
+    DNSBLZone(zone="dbl.test", kind="domain", codes={"127.0.1.2": "spam domain", "127.0.1.4": "phish domain"}),
+)
+
+
+def ctx(resolver: object) -> mf.Context:
+    return mf.Context(resolver=resolver, now=NOW, config=mf.Config(dnsbl_zones=ZONES))
+
+
+def test_hops_are_enriched() -> None:
+    a = mf.analyze(Message.from_bytes(RAW), ctx=ctx(ZoneResolver.from_text(ZONE)))
+    hops = a.hops
+    assert hops["ptr"].tolist()[:2] == ["cpe-198-51-100-23.res.example.com", "mail.example.org"]
+    assert pd.isna(hops["ptr"].iloc[2])  # private address: never asked
+    assert hops["fcrdns"].iloc[0] == False  # noqa: E712 - resolves elsewhere
+    assert hops["fcrdns"].iloc[1] == True  # noqa: E712
+    assert hops["generic_rdns"].tolist()[:2] == [True, False]
+    assert hops["dnsbl"].iloc[0] == "bl.test: XBL"
+    assert hops["dnsbl"].iloc[1] == ""  # checked, not listed
+    assert pd.isna(hops["dnsbl"].iloc[2])  # internal hop: not checked
+    codes = set(a.findings["code"])
+    assert {"rdns-generic", "rdns-not-forward-confirmed", "dnsbl-listed"} <= codes
+    # the From domain is on the domain list
+    dbl = a.dnsbl[a.dnsbl["zone"] == "dbl.test"]
+    assert dbl[dbl["item"] == "example.org"]["meanings"].tolist() == ["phish domain"]
+    # no question about the private 10.0.0.5
+    assert not a.dns["name"].str.contains("10.in-addr.arpa").any()
+    assert set(a.dns["status"]) <= {"NOERROR", "NXDOMAIN"}
+
+
+def test_record_replay_round_trip_is_identical(tmp_path: Path) -> None:
+    live = mf.analyze(Message.from_bytes(RAW), ctx=ctx(ZoneResolver.from_text(ZONE)))
+    evidence = live.save_evidence(tmp_path / "ev.jsonl")
+    offline = mf.Context.offline(evidence, now=NOW, config=mf.Config(dnsbl_zones=ZONES))
+    real_socket = socket.socket
+
+    def no_socket(*args: object, **kwargs: object) -> socket.socket:
+        raise AssertionError("offline replay opened a socket")
+
+    socket.socket = no_socket  # type: ignore[misc,assignment]
+    try:
+        replayed = mf.analyze(Message.from_bytes(RAW), ctx=offline)
+    finally:
+        socket.socket = real_socket  # type: ignore[misc]
+    for name in ("hops", "envelope", "headers", "findings", "dns", "dnsbl"):
+        assert_frame_equal(getattr(live, name), getattr(replayed, name), check_exact=True)
+    assert len(live.dns) > 10
+
+
+def test_strict_replay_raises_for_unasked_questions(tmp_path: Path) -> None:
+    live = mf.analyze(Message.from_bytes(RAW), ctx=ctx(ZoneResolver.from_text(ZONE)))
+    evidence = live.save_evidence(tmp_path / "ev.jsonl")
+    other = RAW.replace(b"203.0.113.5", b"203.0.113.77")
+    with pytest.raises(EvidenceMissing):
+        mf.analyze(Message.from_bytes(other), ctx=mf.Context.offline(evidence, config=mf.Config(dnsbl_zones=ZONES)))
+
+
+def test_dns_checks_off_asks_nothing() -> None:
+    class Refuse:
+        def query(self, name: str, rdtype: str) -> object:
+            raise AssertionError("asked DNS")
+
+    a = mf.analyze(Message.from_bytes(RAW), ctx=mf.Context(resolver=Refuse(), config=mf.Config(dns_checks=False)))
+    assert a.dns.empty and a.hops["ptr"].isna().all()
+
+
+def test_temperror_is_a_finding_not_an_exception() -> None:
+    z = ZoneResolver.from_dict({"5.113.0.203.in-addr.arpa": "TIMEOUT", "23.100.51.198.in-addr.arpa": "SERVFAIL"})
+    a = mf.analyze(Message.from_bytes(RAW), ctx=mf.Context(resolver=z, now=NOW, config=mf.Config(dnsbl_zones=())))
+    assert "dns-temperror" in set(a.findings["code"])
+    assert a.hops["fcrdns"].isna().tolist()[:2] == [True, True]
+    assert "TIMEOUT" in set(a.dns["status"])
