@@ -251,23 +251,40 @@ def _conflicts(fields: list[EnvelopeField]) -> list[Finding]:
                     evidence=tuple((f.source, f.value) for vs in values.values() for f in vs),
                 )
             )
-    # RCPT TO: several recipients are normal, so a conflict is when the delivery agent's
-    # own record (Delivered-To / X-Original-To) shares no address with the trusted `for`
-    # clauses.
-    delivered = {_norm(f.value) for f in reliable if f.field == "rcpt_to" and not f.source.startswith("Received")}
+    # RCPT TO: several recipients are normal. X-Original-To / Envelope-To record the RCPT
+    # TO as the delivery agent received it (before alias expansion), so each must appear
+    # among the trusted `for` clauses; Delivered-To is the address after expansion and
+    # may differ legitimately (an alias, a forward, a list).
     received_for = {_norm(f.value) for f in reliable if f.field == "rcpt_to" and f.source.startswith("Received")}
-    if delivered and received_for and not (delivered & received_for):
-        out.append(
-            Finding(
-                code=FindingCode.ENVELOPE_RCPT_CONFLICT,
-                severity=Severity.NOTICE,
-                where="envelope",
-                detail="The recipient the delivery agent recorded ("
-                + ", ".join(sorted(delivered))
-                + ") is not among the trusted Received 'for' addresses ("
-                + ", ".join(sorted(received_for))
-                + "): an alias, a forward or a list expansion.",
-                evidence=tuple((f.source, f.value) for f in reliable if f.field == "rcpt_to"),
+    if received_for:
+        for f in reliable:
+            if f.field != "rcpt_to" or f.source.startswith(("Received", "Delivered-To")):
+                continue
+            if _norm(f.value) not in received_for:
+                out.append(
+                    Finding(
+                        code=FindingCode.ENVELOPE_RCPT_CONFLICT,
+                        severity=Severity.WARNING,
+                        where="envelope",
+                        detail=f"{f.source} says the message was sent to {f.value}, but the trusted "
+                        f"Received 'for' clauses say {', '.join(sorted(received_for))}: a header "
+                        "added or edited after delivery.",
+                        evidence=tuple((g.source, g.value) for g in reliable if g.field == "rcpt_to"),
+                    )
+                )
+        delivered = [f for f in reliable if f.field == "rcpt_to" and f.source.startswith("Delivered-To")]
+        if delivered and not any(_norm(f.value) in received_for for f in delivered):
+            out.append(
+                Finding(
+                    code=FindingCode.ENVELOPE_RCPT_CONFLICT,
+                    severity=Severity.INFO,
+                    where="envelope",
+                    detail="The delivered-to address ("
+                    + ", ".join(sorted({f.value for f in delivered}))
+                    + ") is not among the trusted Received 'for' addresses ("
+                    + ", ".join(sorted(received_for))
+                    + "): an alias, a forward or a list expansion.",
+                    evidence=tuple((g.source, g.value) for g in reliable if g.field == "rcpt_to"),
+                )
             )
-        )
     return out

@@ -295,6 +295,20 @@ def _hop_findings(ph: PathHop, ctx: Context, boundary_hop: int | None) -> list[F
                 evidence=(("raw", hop.raw[:500]),),
             )
         )
+    if any("may be forged" in c.lower() for c in hop.comments):
+        # Sendmail's mark: its own forward lookup of the client's PTR name did not give
+        # the client's address back, at delivery time (sendmail's _ macro).
+        out.append(
+            Finding(
+                code=FindingCode.RDNS_NOT_CONFIRMED,
+                severity=Severity.NOTICE if ph.trusted_record else Severity.INFO,
+                where=where,
+                detail=f"The receiver {hop.by_host or '?'} noted that the client's reverse DNS "
+                f"({hop.from_rdns or '?'}) 'may be forged': it did not resolve back to {hop.from_ip or '?'} "
+                "at delivery" + ("." if ph.trusted_record else " (a claim: the header is outside the trust boundary)."),
+                evidence=(("raw", hop.raw[:500]),),
+            )
+        )
     if hop.timestamp is None:
         out.append(
             Finding(

@@ -58,11 +58,16 @@ def test_return_path_conflict_with_trusted_envelope_from() -> None:
 
 
 def test_rcpt_conflict_and_null_sender() -> None:
-    text = TOP.replace("X-Original-To: bob@example.net", "X-Original-To: alias@example.net").replace(
-        "Delivered-To: bob@example.net\n", ""
+    edited = run(TOP.replace("X-Original-To: bob@example.net", "X-Original-To: ceo@example.net"))
+    conflicts = [f for f in edited.findings if f.code == FindingCode.ENVELOPE_RCPT_CONFLICT]
+    assert [f.severity for f in conflicts] == ["warning"] and "ceo@example.net" in conflicts[0].detail
+    aliased = run(
+        TOP.replace("Delivered-To: bob@example.net", "Delivered-To: robert@example.net").replace(
+            "X-Original-To: bob@example.net\n", ""
+        )
     )
-    env = run(text)
-    assert FindingCode.ENVELOPE_RCPT_CONFLICT in [f.code for f in env.findings]
+    conflicts = [f for f in aliased.findings if f.code == FindingCode.ENVELOPE_RCPT_CONFLICT]
+    assert [f.severity for f in conflicts] == ["info"] and "alias" in conflicts[0].detail
     bounce = run(
         "Return-Path: <>\nReceived: from mail.example.org (mail.example.org [203.0.113.5]) by mx1.example.net"
         " with ESMTP id 1; Tue, 02 Jan 2024 10:00:05 +0000\nFrom: MAILER-DAEMON@example.org\n\nx\n"

@@ -170,3 +170,14 @@ def test_context_rejects_naive_now() -> None:
         Config(trusted_networks=("not-a-network",))
     with pytest.raises(InputError):
         Config(internal_domains="example.net")  # type: ignore[arg-type]
+
+
+def test_sendmail_may_be_forged_is_reported() -> None:
+    chain = (
+        "from mail.example.org (mail.example.org [203.0.113.5]) (may be forged) by mx1.example.net"
+        " (8.17.1/8.17.1) with ESMTP id x1; Tue, 02 Jan 2024 10:00:05 +0000",
+    )
+    path = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    forged = [f for f in path.findings if f.code == FindingCode.RDNS_NOT_CONFIRMED]
+    assert len(forged) == 1 and forged[0].where == "hop 1" and forged[0].severity == "notice"
+    assert "203.0.113.5" in forged[0].detail
