@@ -38,6 +38,8 @@ class FindingCode(StrEnum):
     MESSAGE_CONVERTED = "message-converted"
     MESSAGE_READ_ERROR = "message-read-error"
     MBOX_CONTENT_LENGTH_MISMATCH = "mbox-content-length-mismatch"
+    MBOX_FROM_QUOTING_AMBIGUOUS = "mbox-from-quoting-ambiguous"
+    MAILDIR_UNDELIVERED = "maildir-undelivered"
     RECEIVED_UNPARSED = "received-unparsed"
     RECEIVED_NO_TIMESTAMP = "received-no-timestamp"
     RECEIVED_NO_ZONE = "received-no-timezone"
