@@ -23,18 +23,11 @@ from mailforensics.errors import (
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import HeaderField, Message
 from mailforensics.received import Hop, parse_received
+from mailforensics.sources import iter_messages, load
 from mailforensics.trace import Trace, trace
 
 __version__ = "0.1.0"
 
-
-def __getattr__(name: str) -> object:
-    # The sources module pulls in extract-msg (for Outlook files) only on first use.
-    if name in ("load", "iter_messages"):
-        from mailforensics import sources
-
-        return getattr(sources, name)
-    raise AttributeError(f"module 'mailforensics' has no attribute {name!r}")
 
 
 __all__ = [
