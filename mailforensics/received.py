@@ -10,11 +10,12 @@ match, and regex-based parsers (mail-parser's included) both lose the HELO/rDNS
 distinction an analyst needs and can backtrack badly on hostile input. So this module
 tokenizes the header in one linear pass (comments, quoted strings, ``<...>`` and
 ``[...]`` literals are single tokens), walks the clauses, and only then applies small,
-anchored per-dialect rules to individual comments.
+anchored per-dialect rules to individual tokens and comments.
 
 Guarantees: :func:`parse_received` never raises for any ``str``; it runs in time linear
-in its input (the input is capped at :data:`MAX_HEADER_CHARS`); a header it cannot fully
-read gives ``parsed=False`` with ``raw`` kept and every part it could read.
+in its input (the input is capped at :data:`MAX_HEADER_CHARS`, and no regular expression
+here can backtrack over more than one token or comment); a header it cannot fully read
+gives ``parsed=False`` with ``raw`` kept and every part it could read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_tz
 
 __all__ = ["MAX_HEADER_CHARS", "Hop", "parse_received"]
@@ -42,7 +43,10 @@ class Hop:
     ----------
     from_helo
         The name the client gave in HELO/EHLO, as written (an address literal keeps its
-        brackets, e.g. ``"[192.0.2.1]"``).
+        brackets, e.g. ``"[192.0.2.1]"``). ``None`` when the receiver wrote ``unknown``
+        in its place, or when the ``from`` clause names something else: a bare client
+        address (webmail, ``from 192.0.2.5 by ...``) or a local user (Exim
+        ``from alice by ... with local``).
     from_rdns
         The reverse-DNS name the receiver looked up for the client (``None`` when the
         receiver wrote ``unknown`` or nothing). Trailing dots are removed.
@@ -58,12 +62,16 @@ class Hop:
     via
         The ``via`` clause (``"Frontend Transport"`` in Exchange).
     protocol
-        The ``with`` clause. RFC 3848 tokens are upper-cased (``"ESMTPS"``); other values
-        are kept as written (``"Microsoft SMTP Server"``, ``"MAPI"``, ``"local"``).
+        The ``with`` clause. Tokens of the IANA "Mail Transmission Types" registry
+        (RFC 3848, RFC 6531) and Gmail's ``SMTPS`` are upper-cased (``"ESMTPS"``), and so is
+        Microsoft's ``mapi`` (``"MAPI"``); other values are kept as written
+        (``"Microsoft SMTP Server"``, ``"local"``, ``"HTTP"``). Cisco's ``ESMTP/TLS/cipher``
+        is read as ``"ESMTP"`` plus TLS details.
     tls
-        ``True`` when the header shows TLS (an RFC 3848 ``S`` protocol, or a TLS comment),
-        ``False`` for plain SMTP/ESMTP/LMTP/HTTP without TLS details, ``None`` when the
-        header says nothing either way (MAPI, local delivery, no ``with`` clause).
+        ``True`` when the header shows TLS (an RFC 3848 ``S`` protocol, ``HTTPS``, or a TLS
+        comment or clause), ``False`` for plain SMTP/ESMTP/LMTP/HTTP without TLS details,
+        ``None`` when the header says nothing either way (MAPI, local delivery, no
+        ``with`` clause).
     tls_version, tls_cipher, tls_bits
         TLS details from the comments; the version is normalised to OpenSSL's spelling
         (``"TLSv1.3"``).
@@ -72,7 +80,9 @@ class Hop:
         otherwise the token that shows authentication (``"ESMTPSA"``,
         ``"authenticated bits=0"``); ``None`` when there is no sign of it.
     ident
-        The RFC 1413 ident user or local user id (``"uid 89"``, ``"userid 1000"``).
+        The RFC 1413 ident user or local user (``"uid 89"``, ``"userid 1000"``, the
+        ``alice`` of sendmail's ``alice@rdns [ip]`` and ``(from alice@localhost)``, qmail's
+        ``(alice@192.0.2.1)``, Exim's ``ident=alice`` and ``from alice ... with local``).
     queue_id
         The ``id`` clause (for Exchange this is the server build, e.g. ``15.20.7472.27``).
     envelope_for
@@ -81,7 +91,9 @@ class Hop:
         The reverse-path from ``envelope-from`` (Exim, Haraka, Dovecot); ``""`` is the
         null reverse-path ``<>``.
     software
-        The receiving software when the header names it (``"Postfix"``, ``"Exim 4.96"``).
+        The receiving software when the header names it, as named (``"Postfix"``,
+        ``"Exim 4.96"``, ``"8.17.1/8.17.1"`` for sendmail, ``"amavisd-new"``); for
+        Exchange the ``with`` value and the build (``"Microsoft SMTP Server 15.1.2507.35"``).
     timestamp
         The date after ``;``, as an aware datetime in UTC; ``None`` when absent or
         unreadable.
@@ -130,11 +142,22 @@ _WORD = re.compile(r"[^\s()<>\[\];\"]+")
 _WS = re.compile(r"\s+")
 
 WORD, COMMENT, SEMI = "word", "comment", "semi"
-_Token = tuple[str, str]
+#: (kind, text, start, end): ``text`` is the comment without its parentheses; ``start``
+#: and ``end`` index the (unfolded) header text, so the date can be cut out as written.
+_Token = tuple[str, str, int, int]
+_CLOSERS = {"<": ">", "[": "]", '"': '"'}
 
 
 def _tokenize(text: str, defects: list[str]) -> list[_Token]:
+    """Split ``text`` into words, comments and ``;`` in one left-to-right pass.
+
+    A comment (RFC 5322 §3.2.2) runs to its matching ``)``, nesting and quoted-pairs
+    included; ``<...>``, ``[...]`` and ``"..."`` are glued into the word they touch, so
+    ``[192.0.2.1]:25`` and ``<a@b>`` are single words. Every character is looked at a
+    bounded number of times.
+    """
     tokens: list[_Token] = []
+    stray: dict[str, int] = {}
     pos, size = 0, len(text)
     while pos < size:
         ch = text[pos]
@@ -146,7 +169,7 @@ def _tokenize(text: str, defects: list[str]) -> list[_Token]:
             depth, i = 1, pos + 1
             while i < size and depth:
                 c = text[i]
-                if c == "\\":
+                if c == "\\":  # quoted-pair (RFC 5322 §3.2.1)
                     i += 2
                     continue
                 if c == "(":
@@ -156,26 +179,26 @@ def _tokenize(text: str, defects: list[str]) -> list[_Token]:
                 i += 1
             if depth:
                 defects.append("unclosed comment")
-                tokens.append((COMMENT, text[pos + 1 :].strip()))
+                tokens.append((COMMENT, text[pos + 1 :].strip(), pos, size))
                 pos = size
             else:
-                tokens.append((COMMENT, text[pos + 1 : i - 1].strip()))
+                tokens.append((COMMENT, text[pos + 1 : i - 1].strip(), pos, i))
                 pos = i
             continue
-        if ch == ")":
-            defects.append("unbalanced ')'")
+        if ch == ";":
+            tokens.append((SEMI, ";", pos, pos + 1))
             pos += 1
             continue
-        if ch == ";":
-            tokens.append((SEMI, ";"))
+        if ch in ")>]":
+            stray[ch] = stray.get(ch, 0) + 1
             pos += 1
             continue
         # A word: runs of plain characters, <...>, [...] and "..." glued together.
         start = pos
         while pos < size:
             c = text[pos]
-            if c == "<" or c == "[" or c == '"':
-                close = {"<": ">", "[": "]", '"': '"'}[c]
+            close = _CLOSERS.get(c)
+            if close is not None:
                 end = text.find(close, pos + 1)
                 if end < 0:
                     defects.append(f"unclosed {c!r}")
@@ -187,11 +210,10 @@ def _tokenize(text: str, defects: list[str]) -> list[_Token]:
             if not m:
                 break
             pos = m.end()
-        if pos == start:  # a lone '>' or ']' — skip it, but say so
-            defects.append(f"stray {text[pos]!r}")
-            pos += 1
-            continue
-        tokens.append((WORD, text[start:pos]))
+        tokens.append((WORD, text[start:pos], start, pos))
+    for ch, count in stray.items():
+        what = "unbalanced ')'" if ch == ")" else f"stray {ch!r}"
+        defects.append(what if count == 1 else f"{what} ({count} times)")
     return tokens
 
 
@@ -199,12 +221,14 @@ def _tokenize(text: str, defects: list[str]) -> list[_Token]:
 # Small helpers for values
 # ---------------------------------------------------------------------------------------
 def _ip(text: str | None) -> str | None:
-    """Canonical IP string for ``text`` (brackets, ``IPv6:`` and ``:port`` removed)."""
+    """Canonical IP string for ``text`` (brackets and an ``IPv6:`` prefix removed)."""
     if not text:
         return None
     t = text.strip().strip("[]")
-    if t[:5].lower() == "ipv6:":
+    if t[:5].lower() in ("ipv6:", "ipv4:"):  # RFC 5321 §4.1.3 address-literal tags
         t = t[5:]
+    if len(t) > 64 or ("." not in t and ":" not in t):  # every IP literal has one
+        return None
     try:
         addr = ipaddress.ip_address(t)
     except ValueError:
@@ -214,7 +238,14 @@ def _ip(text: str | None) -> str | None:
     return str(addr)
 
 
-_BRACKET_PORT = re.compile(r"\[([^\]]*)\](?::(\d{1,5}))?")
+def _small_int(text: str | None) -> int | None:
+    """``int`` of 1–5 ASCII digits, else None (``str.isdigit`` accepts ``"²"``)."""
+    if text and len(text) <= 5 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+_BRACKET_PORT = re.compile(r"\[([^\]]*)\](?::([0-9]{1,5}))?")
 
 
 def _bracketed_ip(word: str) -> tuple[str | None, int | None]:
@@ -222,11 +253,11 @@ def _bracketed_ip(word: str) -> tuple[str | None, int | None]:
     m = _BRACKET_PORT.fullmatch(word)
     if not m:
         return None, None
-    port = int(m.group(2)) if m.group(2) else None
-    return _ip(m.group(1)), port
+    return _ip(m.group(1)), _small_int(m.group(2))
 
 
 def _host(word: str | None) -> str | None:
+    """A DNS name with one trailing (root) dot removed."""
     if word is None:
         return None
     w = word.strip()
@@ -243,16 +274,56 @@ def _addr(word: str) -> str:
     return w.strip()
 
 
-_RFC3848 = {
+def _is_unknown(word: str) -> bool:
+    return word.lower() in ("unknown", "<unknown>", "[unknown]")
+
+
+def _strip_nested(comment: str) -> tuple[str, list[str]]:
+    """Split a comment into its own text and the comments nested in it (one level
+    reported), e.g. ``rdns [ip] (may be forged)`` → (``rdns [ip]``, [``may be forged``])."""
+    if "(" not in comment:
+        return comment, []
+    outer: list[str] = []
+    inner: list[str] = []
+    depth, start = 0, 0
+    for i, c in enumerate(comment):
+        if c == "(":
+            if depth == 0:
+                outer.append(comment[start:i])
+                start = i + 1
+            depth += 1
+        elif c == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                inner.append(comment[start:i].strip())
+                start = i + 1
+    if depth == 0:
+        outer.append(comment[start:])
+    else:
+        inner.append(comment[start:].strip())
+    return " ".join(outer), inner
+
+
+# Tokens of the IANA "Mail Transmission Types" registry (RFC 3848, RFC 6531), plus
+# Gmail's "SMTPS" (SMTP over implicit TLS, RFC 8314).
+_IANA_WITH = frozenset({
     "SMTP", "ESMTP", "ESMTPA", "ESMTPS", "ESMTPSA", "LMTP", "LMTPA", "LMTPS", "LMTPSA",
     "UTF8SMTP", "UTF8SMTPA", "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTP", "UTF8LMTPA",
-    "UTF8LMTPS", "UTF8LMTPSA", "SMTPS", "HTTP", "HTTPS", "MAPI", "IMAP", "POP3",
-}  # fmt: skip
+    "UTF8LMTPS", "UTF8LMTPSA", "SMTPS",
+})  # fmt: skip
+#: Other ``with`` values that say whether TLS was used.
+_TLS_BY_PROTOCOL = {
+    "HTTP": False,
+    "HTTPS": True,
+    "MICROSOFT SMTP SERVER": False,  # Exchange writes "(TLS)" or "(version=...)" when used
+    "MICROSOFT SMTPSVC": False,
+}
+#: A second ``with`` clause that only adds TLS (Mimecast "with ESMTP with STARTTLS").
+_TLS_WORDS = frozenset({"STARTTLS", "TLS", "SSL"})
 
-_TLS_VERSION = re.compile(r"(?i)\b(?:TLS|SSL)v?_?(\d)(?:[._](\d))?\b")
-_TLS_VERSION_WORD = re.compile(r"(?i)^(TLS|SSL)v?_?(\d)(?:[._](\d))?$")
-_CIPHER_WORD = re.compile(r"^(?:TLS_[A-Z0-9_]+|(?:[A-Z0-9]+-)+[A-Z0-9]+|[A-Z0-9]+_[A-Z0-9_]+)$")
-_BITS = re.compile(r"(?i)\bbits=(\d{1,5})|\b(\d{2,5})(?:/\d{2,5})?\s*bits\b|\b(\d{2,5})bits\b")
+_TLS_VERSION = re.compile(r"(?i)\b(TLS|SSL)v?_?(\d)(?:[._](\d))?\b")
+_TLS_VERSION_WORD = re.compile(r"(?i)(TLS|SSL)v?_?(\d)(?:[._](\d))?")
+_BITS = re.compile(r"(?i)\bbits=([0-9]{1,5})|\b([0-9]{2,5})(?:/[0-9]{2,5})? ?bits\b")
 
 
 def _norm_tls_version(kind: str, major: str, minor: str | None) -> str:
@@ -264,12 +335,20 @@ def _norm_tls_version(kind: str, major: str, minor: str | None) -> str:
     return f"TLSv{major}.{minor or '0'}"
 
 
-def _version_from(text: str) -> str | None:
+def _version_word(word: str) -> str | None:
+    """``TLSv1.3`` / ``TLS1_2`` / ``TLS1.3`` / ``SSLv3`` → OpenSSL spelling, else None."""
+    m = _TLS_VERSION_WORD.fullmatch(word)
+    return _norm_tls_version(m.group(1), m.group(2), m.group(3)) if m else None
+
+
+def _version_in(text: str) -> str | None:
     m = _TLS_VERSION.search(text)
-    if not m:
-        return None
-    kind = m.group(0)[:3]
-    return _norm_tls_version(kind, m.group(1), m.group(2))
+    return _norm_tls_version(m.group(1), m.group(2), m.group(3)) if m else None
+
+
+def _bits_in(text: str) -> int | None:
+    b = _BITS.search(text)
+    return _small_int(b.group(1) or b.group(2)) if b else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -278,368 +357,437 @@ def _version_from(text: str) -> str | None:
 _FRACTION = re.compile(r"(\d{1,2}:\d{2}:\d{2})[.,]\d+")
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?(?:\s+(?:UTC|GMT|[A-Z]{3,4}))?(?:\s+m=[+-][\d.]+)?"
+    r" ?(Z|[+-]\d{2}:?\d{2})?(?: (?:UTC|GMT|[A-Z]{3,4}))?(?: m=[+-][\d.]+)?"
 )
-_COMMENT_IN_DATE = re.compile(r"\([^()]*\)")
 _TIME = re.compile(r"\d{1,2}:\d{2}")
+_ZONE_WORD = re.compile(r"(?:^|\s)(?:UTC|GMT|UT)(?:\s|$)")
+#: Zone names RFC 5322 §4.3 gives a meaning (military letters other than Z are unreliable).
+_KNOWN_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"})
+#: qmail's date822fmt: always UTC as "-0000", never a weekday (qmail received.c).
+_QMAIL_DATE = re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} -0000")
+_ISO_DATE_WORD = re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _utc(naive: datetime, offset: int) -> datetime | None:
+    try:
+        return (naive - timedelta(seconds=offset)).replace(tzinfo=UTC)
+    except OverflowError:
+        return None
 
 
 def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
     """Parse a trace date (RFC 5322 §3.3 with the obsolete forms of §4.3, plus ISO 8601
-    and Go's ``time.Time.String()`` form that SendGrid writes). Returns an aware UTC
-    datetime or None, and defects."""
+    and Go's ``time.Time.String()`` form that SendGrid writes) given without comments.
+    Returns an aware UTC datetime or None, and defects."""
     defects: list[str] = []
-    cleaned = _COMMENT_IN_DATE.sub(" ", text).strip().rstrip(";").strip()
+    cleaned = " ".join(text.split()).rstrip(";").strip()
     if not cleaned:
         return None, ["no date"]
-    m = _ISO.fullmatch(cleaned) or _ISO.match(cleaned)
+    unreadable = [f"unreadable date {text[:200]!r}"]
+    m = _ISO.match(cleaned)
     if m and m.end() == len(cleaned):
-        year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
-        second = int(m.group(6) or 0)
-        zone = m.group(7)
-        offset = 0
-        if zone and zone != "Z":
-            sign = -1 if zone[0] == "-" else 1
-            digits = zone[1:].replace(":", "")
-            offset = sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-        elif zone is None and not re.search(r"\b(?:UTC|GMT)\b", cleaned):
-            defects.append("date has no time zone; read as UTC")
         try:
-            naive = datetime(year, month, day, hour, minute, second)
-            return (naive - timedelta(seconds=offset)).replace(tzinfo=timezone.utc), defects
+            year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
+            second = int(m.group(6) or 0)
+            zone = m.group(7)
+            offset = 0
+            if zone and zone != "Z":
+                sign = -1 if zone[0] == "-" else 1
+                digits = zone[1:].replace(":", "")
+                offset = sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+            elif zone is None and not _ZONE_WORD.search(cleaned):
+                defects.append("date has no time zone; read as UTC")
+            stamp = _utc(datetime(year, month, day, hour, minute, second), offset)
         except ValueError:
-            return None, [f"unreadable date {text!r}"]
+            return None, unreadable
+        return (stamp, defects) if stamp is not None else (None, unreadable)
     cleaned = _FRACTION.sub(r"\1", cleaned)
-    parts = parsedate_tz(cleaned)
+    try:
+        parts = parsedate_tz(cleaned)
+    except (ValueError, IndexError, TypeError, OverflowError):  # pragma: no cover - stdlib quirks
+        parts = None
     if parts is None or not _TIME.search(cleaned):
-        return None, [f"unreadable date {text!r}"]
+        return None, unreadable
     year, month, day, hour, minute, second = parts[:6]
-    offset = parts[9]
-    if offset is None:
-        # "-0000" means UTC with no local zone information (RFC 5322 §3.3).
-        if not re.search(r"(?:^|\s)-0000\b", cleaned):
-            defects.append("date has no time zone; read as UTC")
-        offset = 0
-    elif abs(offset) >= 24 * 3600:
+    # parsedate_tz gives 0 for a missing or unknown zone, so look at the zone word itself.
+    zone_defect = _zone_defect(cleaned)
+    if zone_defect:
+        defects.append(zone_defect)
+    zone_offset = parts[9] or 0
+    if abs(zone_offset) >= 24 * 3600:
         defects.append("date has an impossible time-zone offset; read as UTC")
-        offset = 0
+        zone_offset = 0
     try:
         naive = datetime(year, month, day, hour, minute, min(second, 59))
     except (ValueError, OverflowError):
-        return None, [f"unreadable date {text!r}"]
-    try:
-        return (naive - timedelta(seconds=offset)).replace(tzinfo=timezone.utc), defects
-    except OverflowError:
-        return None, [f"unreadable date {text!r}"]
+        return None, unreadable
+    stamp = _utc(naive, zone_offset)
+    return (stamp, defects) if stamp is not None else (None, unreadable)
+
+
+def _zone_defect(cleaned: str) -> str | None:
+    """Say what is wrong with the zone of an RFC 5322 date, or None.
+
+    The zone is the word after the time (RFC 5322 §3.3). ``-0000`` is UTC with no local
+    zone information; the obsolete names of §4.3 are known; any other name SHOULD be
+    read as ``-0000``, and a missing zone is read as UTC too — both are reported.
+    """
+    words = cleaned.split()
+    zone = None
+    for i, w in enumerate(words[:-1]):
+        if _TIME.match(w):
+            zone = words[i + 1]
+            break
+    if zone is None or not (zone[0] in "+-" or zone.isalpha()):
+        return "date has no time zone; read as UTC"
+    if zone[0] in "+-":
+        return None
+    if zone.upper() not in _KNOWN_ZONES:
+        return f"date has no time zone it can read ({zone[:20]!r}); read as UTC"
+    return None
 
 
 def _looks_like_date_start(word: str) -> bool:
     w = word.lower().rstrip(",")
     if w[:3] in _WEEKDAYS and len(w) <= 9 and w.isalpha():
         return True
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?", word):
+    if _ISO_DATE_WORD.fullmatch(word):
         return True
-    return w.isdigit() and 1 <= len(w) <= 2
+    return w.isascii() and w.isdigit() and 1 <= len(w) <= 2
+
+
+# ---------------------------------------------------------------------------------------
+# Scratchpad
+# ---------------------------------------------------------------------------------------
+@dataclass
+class _TcpInfo:
+    """An RFC 5321 §4.4 TCP-info comment, read."""
+
+    ip: str | None = None
+    rdns: str | None = None
+    port: int | None = None
+    helo: str | None = None  # Exim "helo="
+    ident: str | None = None
+    forged: bool = False
+    bare: bool = False  # only an unbracketed address: qmail "(192.0.2.1)", Exchange
+
+
+@dataclass
+class _Parts:
+    """Mutable scratchpad while reading one header. The first value found wins."""
+
+    tls: bool | None = None
+    tls_version: str | None = None
+    tls_cipher: str | None = None
+    tls_bits: int | None = None
+    auth: str | None = None
+    ident: str | None = None
+    envelope_from: str | None = None
+    software: str | None = None
+    by_ip: str | None = None
+    helo_comment: str | None = None  # qmail/Cisco/CommuniGate/Yahoo "(HELO name)"
+    with_version: str | None = None  # Microsoft "SMTPSVC(6.0.3790.4675)"
+    tcp: _TcpInfo | None = None
+    auth_user: str | None = None  # OpenSMTPD "auth=yes user=alice"
+    clauses: dict[str, list[list[str]]] = field(default_factory=dict)
+    defects: list[str] = field(default_factory=list)
+
+    def first(self, name: str, value: str | int | None) -> None:
+        if value is not None and value != "" and getattr(self, name) is None:
+            setattr(self, name, value)
+
+    def tls_seen(self) -> None:
+        self.tls = True
 
 
 # ---------------------------------------------------------------------------------------
 # Comment rules, one per dialect feature. Each takes the comment text.
 # ---------------------------------------------------------------------------------------
-_EXIM_KV = re.compile(r"(?i)\b(helo|ident|port)=(\S+)")
-_HELO_WORD = re.compile(r"(?i)^(?:HELO|EHLO)\s+(\S+)$")
-_ENVELOPE_FROM = re.compile(r"(?i)^envelope-from\s*[=:]?\s*(<[^>]*>|\S+)")
-_AUTH_SENDER = re.compile(r"(?i)authenticated\s+(?:sender|user|as|by)\s*:?\s*(<[^>]*>|[^\s,;)]+)")
-_COURIER_AUTH = re.compile(r"(?i)\bAUTH:\s*\S+\s+([^\s,]+)")
-_QMAIL_UID = re.compile(r"(?i)^qmail\s+\d+\s+invoked\s+by\s+(uid\s+\d+|alias|network)")
-_POSTFIX_UID = re.compile(r"(?i)from\s+(userid\s+\d+)")
-_SENDMAIL_FROM = re.compile(r"(?i)^from\s+(\S+)$")
+_EXIM_KV = re.compile(r"(?i)(helo|ident|port)=(\S+)")
+_HELO_WORD = re.compile(r"(?i)(?:HELO|EHLO) (\S+)")
+_ENVELOPE_FROM = re.compile(r"(?i)envelope-from ?[=:]? ?(<[^>]*>|\S+)")
+_AUTH_SENDER = re.compile(r"(?i)\bauthenticated (?:sender|user|as|by) ?:? ?(<[^>]*>|[^\s,;)]+)")
+_QMAIL_UID = re.compile(r"(?i)qmail [0-9]+ invoked (?:by (uid [0-9]+|alias)|from network)")
+_POSTFIX_UID = re.compile(r"(?i)\bfrom (userid [0-9]+)")
+_SENDMAIL_FROM = re.compile(r"(?i)from (\S+)")
+_DOTTED_VERSION = re.compile(r"\d+(?:\.\d+)+")
+_ATTR_WORD = re.compile(r"(?i)(auth|user)=(\S+)")
+# A comment that names the receiving software (prefix match on the comment).
 _SOFTWARE = re.compile(
-    r"(?i)^(?:Postfix|Exim\s+[\d.]+|Haraka/[\w.]+|OpenSMTPD|MDaemon[^)]*|Lotus\s+Domino[^)]*|"
-    r"Cyrus[^)]*|Dovecot|amavisd-new[^)]*|Sun\s+Java[^)]*|CommuniGate[^)]*|Zimbra[^)]*|"
-    r"qmail\s+[\d.]+|\d+\.\d+\.\d+/[\d./A-Za-z]+|SG|Google\s+Transport\s+Security|"
-    r"IceWarp[^)]*|Kerio[^)]*|MailEnable[^)]*|Mirapoint[^)]*|InterScan[^)]*|"
-    r"Symantec[^)]*|Proofpoint[^)]*|Sophos[^)]*|Barracuda[^)]*|mfilter[^)]*)"
+    r"(?i)(?:Postfix\b|Exim \d|Haraka\b|OpenSMTPD\b|MDaemon\b|Lotus Domino\b|IBM Domino\b|"
+    r"Cyrus\b|Dovecot\b|amavis|CommuniGate\b|Zimbra\b|qmail \d|Sun Java\b|IceWarp\b|"
+    r"Kerio\b|MailEnable\b|Mirapoint\b|InterScan\b|Symantec\b|Proofpoint\b|Sophos\b|"
+    r"Barracuda\b|SimpleEmailService\b|SG$|\d+\.\d+(?:\.\d+)*/)"
 )
 
 
-def _split_tcp_info(comment: str) -> dict[str, str | int | None] | None:
-    """Read an RFC 5321 TCP-info comment: ``rdns [ip]``, ``[ip]:port helo=x``,
-    ``user@rdns [ip]``, ``ip``, ``user@ip``, ``unknown [ip]``. None if it is not one."""
-    words = comment.replace(",", " ").split()
-    if not words:
-        return None
-    info: dict[str, str | int | None] = {}
-    forged = "may be forged" in comment.lower()
-    rest: list[str] = []
-    for w in words:
+def _split_tcp_info(comment: str) -> _TcpInfo | None:
+    """Read an RFC 5321 §4.4 TCP-info comment: ``rdns [ip]``, ``[ip]:port helo=x``,
+    ``port=n helo=x``, ``user@rdns [ip] (may be forged)``, ``ip``, ``user@ip``,
+    ``unknown [ip]``, ``<unknown> IPv6:ip``, ``unknown``. None if it is not one."""
+    own, nested = _strip_nested(comment)
+    info = _TcpInfo(forged=any(n.lower() == "may be forged" for n in nested))
+    names: list[str] = []
+    has_kv = False
+    for w in own.replace(",", " ").split():
         m = _EXIM_KV.fullmatch(w)
         if m:
+            has_kv = True
             key = m.group(1).lower()
             if key == "port":
-                if m.group(2).isdigit():
-                    info["port"] = int(m.group(2))
+                info.port = _small_int(m.group(2))
+            elif key == "helo":
+                info.helo = m.group(2)
             else:
-                info[key] = m.group(2)
+                info.ident = m.group(2)
             continue
         if w.startswith("["):
             ip, port = _bracketed_ip(w)
             if ip is None:
-                return None
-            info["ip"] = ip
-            if port is not None:
-                info["port"] = port
+                return None  # "[unix socket]", junk
+            info.ip = info.ip or ip
+            info.port = info.port if port is None else port
             continue
-        rest.append(w)
-    if forged:
-        rest = [w for w in rest if w.lower() not in ("may", "be", "forged")]
-    if "ip" not in info:
-        # Bare forms: "(192.0.2.1)" Exchange/qmail, "(user@192.0.2.1)" qmail.
-        if len(rest) == 1:
-            candidate = rest[0]
-            user = None
-            if "@" in candidate:
-                user, candidate = candidate.rsplit("@", 1)
-            ip = _ip(candidate)
-            if ip is not None:
-                info["ip"] = ip
-                if user:
-                    info["ident"] = user
-                return info
-        if not info:
-            return None
-    if len(rest) > 1:
+        user, _, host = w.rpartition("@")
+        ip = _ip(host)  # bare "192.0.2.1", "2001:db8::1", OpenSMTPD "IPv6:2001:db8::1"
+        if ip is not None and info.ip is None:
+            info.ip = ip
+            if user:
+                info.ident = user  # qmail "(user@ip)": RFC 1413 remoteinfo
+            continue
+        names.append(w)
+    if len(names) > 1:
         return None
-    if rest:
-        name = rest[0]
-        if "@" in name:  # sendmail "user@rdns [ip]": RFC 1413 ident
-            user, name = name.rsplit("@", 1)
-            info["ident"] = user
-        if name.lower() in ("unknown", "<unknown>", ""):
-            info["rdns"] = None
-        elif _ip(name) is not None:
-            info.setdefault("ip", _ip(name))
-        else:
-            info["rdns"] = _host(name)
-    if forged:
-        info["forged"] = 1
+    info.bare = info.ip is not None and not names and not has_kv and "[" not in own
+    if names:
+        user, _, name = names[0].rpartition("@")
+        if user:  # sendmail "user@rdns [ip]": RFC 1413 ident
+            info.ident = user
+        if not _is_unknown(name):
+            if info.ip is None and not has_kv:
+                return None  # a lone name is not TCP-info
+            info.rdns = _host(name)
+    elif info.ip is None and not has_kv:
+        return None
     return info
 
 
-@dataclass
-class _Parts:
-    """Mutable scratchpad while reading one header."""
-
-    values: dict[str, str | int | bool | None] = field(default_factory=dict)
-    defects: list[str] = field(default_factory=list)
-
-    def setdefault(self, key: str, value: str | int | bool | None) -> None:
-        if value is not None and self.values.get(key) is None:
-            self.values[key] = value
-
-
-def _read_tls(comment: str, parts: _Parts) -> bool:
+def _read_tls(c: str, parts: _Parts) -> bool:
     """TLS details in any of the common spellings. True if the comment was about TLS."""
-    c = comment.strip()
     low = c.lower()
-    # Postfix: "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ..."
-    if low.startswith("using tls") or low.startswith("using ssl"):
-        m = re.match(r"(?i)using\s+(\S+)\s+with\s+cipher\s+(\S+)", c)
-        if m:
-            vm = _TLS_VERSION_WORD.match(m.group(1))
-            if vm:
-                parts.setdefault("tls_version", _norm_tls_version(vm.group(1), vm.group(2), vm.group(3)))
-            parts.setdefault("tls_cipher", m.group(2))
-        b = _BITS.search(c)
-        if b:
-            parts.setdefault("tls_bits", int(next(g for g in b.groups() if g)))
-        parts.values["tls"] = True
+    # Postfix/Dovecot: "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ..."
+    # Postini: "using TLSv1".
+    if low.startswith(("using tls", "using ssl")):
+        words = c.split()
+        parts.first("tls_version", _version_word(words[1]) if len(words) > 1 else None)
+        if len(words) > 4 and words[2].lower() == "with" and words[3].lower() == "cipher":
+            parts.first("tls_cipher", words[4])
+        parts.first("tls_bits", _bits_in(c))
+        parts.tls_seen()
         return True
-    # Sendmail / Gmail / Exchange: "version=TLSv1.3 cipher=... bits=256 verify=NOT"
+    # Sendmail / Gmail / Exchange / Mailgun: "version=TLSv1.3 cipher=... bits=256 verify=NOT"
     if "version=" in low or "cipher=" in low:
-        m = re.search(r"(?i)version=([^\s,]+)", c)
-        if m:
-            parts.setdefault("tls_version", _version_from(m.group(1)))
-        m = re.search(r"(?i)cipher=([^\s,]+)", c)
-        if m:
-            parts.setdefault("tls_cipher", m.group(1))
-        b = _BITS.search(c)
-        if b:
-            parts.setdefault("tls_bits", int(next(g for g in b.groups() if g)))
-        parts.values["tls"] = True
+        for w in c.replace(",", " ").split():
+            key, _, value = w.partition("=")
+            if key.lower() == "version":
+                parts.first("tls_version", _version_in(value))
+            elif key.lower() == "cipher":
+                parts.first("tls_cipher", value)
+        parts.first("tls_bits", _bits_in(c))
+        parts.tls_seen()
         return True
-    # OpenSMTPD "TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO", Exim "TLS1.2:ECDHE-RSA-...:256",
+    # OpenSMTPD "TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO", Exim "TLSv1.2:ECDHE-RSA-...:256",
     # Exim 4.9x "(TLS1.3)", Exchange "(TLS)".
     pieces = c.split(":")
-    vm = _TLS_VERSION_WORD.match(pieces[0])
-    if vm or c.upper() in ("TLS", "SSL"):
-        if vm:
-            parts.setdefault("tls_version", _norm_tls_version(vm.group(1), vm.group(2), vm.group(3)))
-        if len(pieces) > 1 and pieces[1]:
-            parts.setdefault("tls_cipher", pieces[1])
-        if len(pieces) > 2 and pieces[2].isdigit():
-            parts.setdefault("tls_bits", int(pieces[2]))
-        parts.values["tls"] = True
+    version = _version_word(pieces[0])
+    if version is not None or c.upper() in ("TLS", "SSL"):
+        parts.first("tls_version", version)
+        if len(pieces) > 1:
+            parts.first("tls_cipher", pieces[1])
+        if len(pieces) > 2:
+            parts.first("tls_bits", _small_int(pieces[2]))
+        parts.tls_seen()
         return True
     # Courier "TLS: TLSv1.2,256bits,ECDHE-RSA-AES256-GCM-SHA384" (maybe after "AUTH: ...,")
-    m = re.search(r"(?i)\bTLS:\s*([^,\s]+)(?:,\s*(\d+)bits)?(?:,\s*([^\s,)]+))?", c)
-    if m:
-        vm = _TLS_VERSION_WORD.match(m.group(1))
-        if vm:
-            parts.setdefault("tls_version", _norm_tls_version(vm.group(1), vm.group(2), vm.group(3)))
-        if m.group(2):
-            parts.setdefault("tls_bits", int(m.group(2)))
-        if m.group(3):
-            parts.setdefault("tls_cipher", m.group(3))
-        parts.values["tls"] = True
+    at = low.find("tls:")
+    if at >= 0 and (at == 0 or not c[at - 1].isalnum()):
+        fields = [f.strip() for f in c[at + 4 :].split(",")]
+        parts.first("tls_version", _version_word(fields[0]) if fields else None)
+        for f in fields[1:3]:
+            if f.lower().endswith("bits"):
+                parts.first("tls_bits", _small_int(f[:-4]))
+            elif f:
+                parts.first("tls_cipher", f.split()[0])
+        parts.tls_seen()
         return True
-    # qmail "(DHE-RSA-AES256-SHA encrypted)"
-    m = re.fullmatch(r"(?i)(\S+)\s+encrypted", c)
-    if m:
-        parts.setdefault("tls_cipher", m.group(1))
-        parts.values["tls"] = True
+    # qmail TLS patch "(DHE-RSA-AES256-SHA encrypted)"
+    words = c.split()
+    if len(words) == 2 and words[1].lower() == "encrypted":
+        parts.first("tls_cipher", words[0])
+        parts.tls_seen()
         return True
-    if low == "google transport security":
-        parts.values["tls"] = True
-        return False  # also a software marker
+    if low == "google transport security":  # Gmail: Google-internal hop, always TLS
+        parts.tls_seen()
+        return True
+    return False
+
+
+def _read_auth(c: str, parts: _Parts) -> bool:
+    """Authentication shown in a comment. True if the comment was about it."""
+    m = _AUTH_SENDER.search(c)  # Postfix "Authenticated sender: alice@example.com"
+    if m:
+        parts.first("auth", _addr(m.group(1)))
+        return True
+    words = c.replace(",", " ").split()
+    for i, w in enumerate(words[:-2]):  # Courier "AUTH: LOGIN alice, TLS: ..."
+        if w.upper() == "AUTH:":
+            parts.first("auth", words[i + 2])
+            return True
+    if c[:13].lower() == "authenticated":  # sendmail/Haraka "authenticated bits=0"
+        parts.first("auth", c)
+        return True
     return False
 
 
 def _read_comment(comment: str, parts: _Parts, clause: str | None) -> None:
     """Apply every dialect rule to one comment, knowing which clause it stands in."""
-    tls = _read_tls(comment, parts)
-    m = _ENVELOPE_FROM.match(comment)
-    if m:
-        parts.setdefault("envelope_from", _addr(m.group(1)))
+    c = " ".join(comment.split())
+    if _read_tls(c, parts):
+        _read_auth(c, parts)  # Courier puts AUTH and TLS in one comment
         return
-    m = _AUTH_SENDER.search(comment)
-    if m:
-        parts.setdefault("auth", _addr(m.group(1)))
-    else:
-        m = _COURIER_AUTH.search(comment)
-        if m:
-            parts.setdefault("auth", m.group(1))
-        elif re.match(r"(?i)^authenticated\b", comment):
-            parts.setdefault("auth", comment.strip())
-    m = _QMAIL_UID.match(comment)
-    if m:
-        parts.setdefault("software", "qmail")
-        if m.group(1).lower().startswith("uid"):
-            parts.setdefault("ident", " ".join(m.group(1).split()))
+    m = _ENVELOPE_FROM.match(c)
+    if m:  # Exim/Dovecot "(envelope-from <a@b>)"; "<>" is the null reverse-path
+        if parts.envelope_from is None:
+            parts.envelope_from = _addr(m.group(1))
+        return
+    if clause == "date" or _read_auth(c, parts):
+        return
+    m = _QMAIL_UID.match(c)
+    if m:  # qmail-inject/qmail-queue "(qmail 1234 invoked by uid 89)"
+        parts.first("software", "qmail")
+        if m.group(1) and m.group(1).lower().startswith("uid"):
+            parts.first("ident", m.group(1))
         return
     if clause is None:
-        m = _SENDMAIL_FROM.match(comment)  # sendmail local submission "(from user@localhost)"
-        if m:
-            parts.setdefault("ident", m.group(1))
-            return
-    m = _POSTFIX_UID.search(comment)
-    if m and clause == "by":
-        parts.setdefault("ident", " ".join(m.group(1).split()))
-    if tls:
+        m = _SENDMAIL_FROM.fullmatch(c)
+        if m:  # sendmail local submission "(from alice@localhost)": $_ is user@host
+            parts.first("ident", m.group(1).rpartition("@")[0] or m.group(1))
         return
     if clause == "from":
-        hm = _HELO_WORD.match(comment.strip())
-        if hm:  # qmail "(HELO name)": the from-word is then the rDNS name
-            parts.setdefault("qmail_helo", hm.group(1))
+        hm = _HELO_WORD.fullmatch(c)
+        if hm:  # qmail/Cisco/CommuniGate "(HELO name)": the from-word is then not HELO
+            parts.first("helo_comment", hm.group(1))
             return
-        info = _split_tcp_info(comment)
-        if info is not None and parts.values.get("tcp_info_seen") is None:
-            parts.values["tcp_info_seen"] = True
-            for key, value in info.items():
-                parts.values[f"tcp_{key}"] = value
-            return
+        if parts.tcp is None:
+            parts.tcp = _split_tcp_info(c)
+        return
     if clause == "by":
-        info = _split_tcp_info(comment)
-        if info is not None and info.get("ip"):
-            parts.setdefault("by_ip", info["ip"])
+        info = _split_tcp_info(c)
+        if info is not None and info.ip is not None:  # Exchange/amavis/Gmail by-address
+            parts.first("by_ip", info.ip)
             return
-    sm = _SOFTWARE.match(comment.strip())
-    if sm:
-        sw = comment.strip().split(",")[0].strip()
-        if sw.upper() != "SG" or clause == "by":
-            parts.setdefault("software", sw if sw != "SG" else "SendGrid")
-    elif clause == "by" and parts.values.get("software") is None and len(comment) < 80:
-        first = comment.split(",")[0].strip()
-        if first and not _ip(first):
-            parts.setdefault("software", first)
+        m = _POSTFIX_UID.search(c)
+        if m:  # Postfix pickup "(Postfix, from userid 1000)"
+            parts.first("ident", m.group(1))
+    elif clause == "with" and _DOTTED_VERSION.fullmatch(c):
+        parts.first("with_version", c)  # Microsoft "SMTPSVC(6.0.3790.4675)"
+        return
+    if clause == "for" or parts.software is not None:
+        return
+    name = c.split(",")[0].strip()
+    if _SOFTWARE.match(c):
+        parts.software = name
+    elif clause == "by" and name and len(name) < 80 and _ip(name) is None:
+        parts.software = name  # the by-host's own comment names its software
 
 
+# ---------------------------------------------------------------------------------------
+# Clauses
+# ---------------------------------------------------------------------------------------
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for", "envelope-from", "tls"})
+#: Clauses whose value may be several words (RFC 5321 §4.4 Via/With take an Atom, but
+#: Exchange writes "Microsoft SMTP Server" and "Frontend Transport"; For may list paths).
 _MULTIWORD = frozenset({"with", "via", "for"})
+#: A clause keyword after the date ends it (Courier writes "; DATE id QUEUEID").
+_AFTER_DATE = frozenset({"id", "for", "with", "via", "by"})
 
 
 def _collect_clauses(tokens: list[_Token], parts: _Parts) -> None:
     """Walk the tokens before the date: keyword clauses, their values and comments."""
     clause: str | None = None
-    values: dict[str, list[str]] = {}
+    current: list[str] = []
     stray: list[str] = []
-    i, n = 0, len(tokens)
-    while i < n:
-        kind, text = tokens[i]
+    n = len(tokens)
+    for i in range(n):
+        kind, text = tokens[i][0], tokens[i][1]
         if kind == COMMENT:
             _read_comment(text, parts, clause)
-            i += 1
             continue
         if kind == SEMI:
-            i += 1
             continue
         low = text.lower()
-        following = tokens[i + 1] if i + 1 < n else None
-        has_value = following is not None and following[0] in (WORD, COMMENT)
-        if low in _KEYWORDS and has_value and not (clause in _MULTIWORD and low == "for" and clause == "for"):
-            if low in values and low not in ("for",):
-                parts.defects.append(f"repeated {low!r} clause")
+        has_value = i + 1 < n and tokens[i + 1][0] != SEMI
+        if low in _KEYWORDS and has_value and not (clause == "for" and low == "for" and not current):
             clause = low
-            values.setdefault(low, [])
-            i += 1
+            current = []
+            parts.clauses.setdefault(low, []).append(current)
             continue
+        attr = _ATTR_WORD.fullmatch(text)
         if clause is None:
             stray.append(text)
-        elif clause in _MULTIWORD or not values[clause]:
-            values[clause].append(text)
-        elif clause in ("from", "by", "id"):
-            # Exim "[192.0.2.1]:1234" right after the from-word, or junk
-            if clause == "from" and text.startswith("["):
-                values[clause].append(text)
-            else:
-                stray.append(text)
+        elif clause in _MULTIWORD or not current:
+            current.append(text)
+        elif clause == "from" and text.startswith("["):
+            current.append(text)  # "[192.0.2.1]:1234" after the from-word
+        elif attr:  # OpenSMTPD "auth=yes user=alice" after the TLS comment (not RFC 5321)
+            if attr.group(1).lower() == "user":
+                parts.first("auth_user", attr.group(2))
         else:
             stray.append(text)
-        i += 1
     if stray:
         parts.defects.append("text outside any clause: " + " ".join(stray)[:200])
-    for key, words in values.items():
-        if words:
-            parts.values[f"clause_{key}"] = " ".join(words)
-        else:
-            parts.defects.append(f"empty {key!r} clause")
 
 
-def _split_date(tokens: list[_Token], text: str, parts: _Parts) -> tuple[list[_Token], str | None]:
+def _split_date(
+    tokens: list[_Token], text: str, parts: _Parts
+) -> tuple[list[_Token], str | None, str | None, list[_Token]]:
     """Separate the date from the clauses: after the last ``;`` (RFC 5321 §4.4), or,
-    when the ``;`` is missing, the longest tail of at most 12 tokens that reads as a date."""
-    last_semi = max((i for i, t in enumerate(tokens) if t[0] == SEMI), default=-1)
+    when the ``;`` is missing, the longest tail of at most 12 words that reads as a date.
+
+    Returns the clause tokens, the date as written, the date's words (comments removed,
+    for parsing) and the comments inside or after the date.
+    """
+    last_semi = -1
+    for i, t in enumerate(tokens):
+        if t[0] == SEMI:
+            last_semi = i
     if last_semi >= 0:
         tail = tokens[last_semi + 1 :]
-        date_words = [t[1] for t in tail if t[0] == WORD]
+        cut = len(tail)
+        for k in range(len(tail) - 1):
+            if tail[k][0] == WORD and tail[k][1].lower() in _AFTER_DATE and tail[k + 1][0] == WORD:
+                cut = k
+                break
+        date_part = tail[:cut]
+        date_words = [t[1] for t in date_part if t[0] == WORD]
         if date_words:
-            # Comments after the date (rare) still carry information.
-            date_text = text[text.rfind(";") + 1 :].strip()
-            return tokens[:last_semi] + [t for t in tail if t[0] == COMMENT], date_text
+            comments = [t for t in date_part if t[0] == COMMENT]
+            date_text = text[date_part[0][2] : date_part[-1][3]]
+            return tokens[:last_semi] + tail[cut:], date_text, " ".join(date_words), comments
         # A trailing ';' with nothing after it: fall through to the search.
         tokens = tokens[:last_semi] + tail
     words = [(i, t[1]) for i, t in enumerate(tokens) if t[0] == WORD]
-    for j, (i, word) in enumerate(words[-12:] if len(words) > 12 else words):
+    for i, word in words[-12:]:
         if i == 0 or not _looks_like_date_start(word):
             continue
         candidate = " ".join(t[1] for t in tokens[i:] if t[0] == WORD)
         stamp, _ = _parse_date(candidate)
         if stamp is not None:
             parts.defects.append("no ';' before the date")
-            kept_comments = [t for t in tokens[i:] if t[0] == COMMENT]
-            return tokens[:i] + kept_comments, candidate
-    return tokens, None
+            comments = [t for t in tokens[i:] if t[0] == COMMENT]
+            return tokens[:i], text[tokens[i][2] : tokens[-1][3]], candidate, comments
+    return tokens, None, None, []
 
 
 def parse_received(value: str) -> Hop:
@@ -657,6 +805,11 @@ def parse_received(value: str) -> Hop:
         Never raises for a string. ``parsed`` is ``False`` when part of the header could
         not be read; ``raw`` always holds the text given.
 
+    Raises
+    ------
+    TypeError
+        When ``value`` is not a ``str``.
+
     Examples
     --------
     >>> hop = parse_received("from mail.example.com (mail.example.com [192.0.2.1]) "
@@ -666,7 +819,6 @@ def parse_received(value: str) -> Hop:
     """
     if not isinstance(value, str):
         raise TypeError(f"parse_received takes a str, not {type(value).__name__}")
-    raw = value
     parts = _Parts()
     text = value
     if len(text) > MAX_HEADER_CHARS:
@@ -675,127 +827,145 @@ def parse_received(value: str) -> Hop:
     text = " ".join(text.split())  # unfold (RFC 5322 §2.2.3) and fold all white space
     if text[:9].lower() == "received:":
         text = text[9:].strip()
-    lex_defects: list[str] = []
-    tokens = _tokenize(text, lex_defects)
-    parts.defects.extend(lex_defects)
-    clause_tokens, date_text = _split_date(tokens, text, parts)
+    tokens = _tokenize(text, parts.defects)
+    clause_tokens, date_text, date_words, date_comments = _split_date(tokens, text, parts)
     _collect_clauses(clause_tokens, parts)
+    for t in date_comments:
+        _read_comment(t[1], parts, "date")
     comments = tuple(t[1] for t in tokens if t[0] == COMMENT)
-    return _assemble(raw, parts, date_text, comments)
+    return _assemble(value, parts, date_text, date_words, comments)
 
 
-def _assemble(raw: str, parts: _Parts, date_text: str | None, comments: tuple[str, ...]) -> Hop:
-    v = parts.values
+def _words(parts: _Parts, name: str) -> list[str]:
+    """The words of the first ``name`` clause (a repeat is a defect, except ``for``)."""
+    found = parts.clauses.get(name, [])
+    if name == "for":
+        return [w for words in found for w in words]
+    for extra in found[1:]:
+        if name == "with" and len(extra) == 1 and extra[0].upper() in _TLS_WORDS:
+            parts.tls_seen()  # Mimecast "with ESMTP with STARTTLS"
+        else:
+            parts.defects.append(f"repeated {name!r} clause")
+    return found[0] if found else []
+
+
+def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | None, comments: tuple[str, ...]) -> Hop:
     defects = parts.defects
-
-    def s(key: str) -> str | None:
-        got = v.get(key)
-        return got if isinstance(got, str) else None
+    for name, found in parts.clauses.items():
+        if any(not words for words in found):
+            defects.append(f"empty {name!r} clause")
 
     # --- from clause --------------------------------------------------------------------
-    from_words = (s("clause_from") or "").split()
+    from_words = _words(parts, "from")
     from_word = from_words[0] if from_words else None
     from_helo = from_rdns = from_ip = None
     from_port: int | None = None
+    ident = None
+    tcp = parts.tcp or _TcpInfo()
     if from_word is not None:
         word_ip, word_port = _bracketed_ip(from_word)
         if word_ip is None:
             word_ip = _ip(from_word)
-        for extra in from_words[1:]:  # Exim "[192.0.2.1]:port" separated oddly
+        for extra in from_words[1:]:  # "[192.0.2.1]:port" separated oddly
             extra_ip, extra_port = _bracketed_ip(extra)
             word_port = word_port or extra_port
             word_ip = word_ip or extra_ip
-        tcp_ip = s("tcp_ip")
-        exim_helo = s("tcp_helo")
-        qmail_helo = s("qmail_helo")
-        if qmail_helo is not None:
-            # qmail: "from RDNS (HELO name) (ip)"; RDNS "unknown" when there is none.
-            from_helo = qmail_helo
-            from_rdns = None if from_word.lower() == "unknown" or word_ip else _host(from_word)
-        elif exim_helo is not None or (v.get("software") or "").__str__().startswith("Exim"):
-            # Exim: "from RDNS ([ip]:port helo=name)" or "from [ip]:port (helo=name)";
-            # no helo= means the HELO name equalled the rDNS name.
-            if word_ip is None:
+        unknown = _is_unknown(from_word)
+        if parts.helo_comment is not None:
+            # qmail/Cisco/CommuniGate: "from RDNS-or-IP (HELO name) (ip)"; qmail writes
+            # "unknown" when there is no rDNS name.
+            from_helo = parts.helo_comment
+            from_rdns = None if unknown or word_ip else _host(from_word)
+        elif tcp.helo is not None or (parts.software or "").startswith("Exim"):
+            # Exim: "from RDNS ([ip]:port helo=name)", "from [ip] (port=n helo=name)";
+            # no helo= means the HELO name equalled the rDNS name (or the address).
+            # With no address at all the from-word is $sender_ident (local submission).
+            if word_ip is None and tcp.ip is None:
+                ident = from_word
+            elif word_ip is None:
                 from_rdns = _host(from_word)
-            from_helo = exim_helo if exim_helo is not None else from_rdns
+            from_helo = tcp.helo if tcp.helo is not None else from_rdns
+        elif parts.tcp is None and word_ip is not None:
+            pass  # "from 192.0.2.5 by ..." (webmail/HTTP): the client address, no HELO
+        elif tcp.bare and _QMAIL_DATE.fullmatch(date_words or ""):
+            # qmail "from RDNS (IP)": it omits "(HELO x)" when the HELO name equals the
+            # rDNS name, so the one word is both ("unknown" when there is no rDNS).
+            from_helo = from_rdns = None if unknown else _host(from_word)
         else:
             # RFC 5321 §4.4: "from" Extended-Domain = the EHLO argument, then TCP-info.
-            if word_ip is not None and not v.get("tcp_info_seen"):
-                from_helo = None  # "from 192.0.2.1 by ..." (webmail/HTTP): an address, no HELO
-            else:
-                from_helo = from_word if from_word.lower() != "unknown" else None
-            if v.get("tcp_info_seen"):
-                from_rdns = s("tcp_rdns")
-        from_ip = tcp_ip or word_ip
-        tcp_port = v.get("tcp_port")
-        from_port = tcp_port if isinstance(tcp_port, int) else word_port
-        if from_helo is not None and from_helo.startswith("[") is False:
-            from_helo = from_helo.rstrip(".") or from_helo
-    ident = s("tcp_ident") or s("ident")
+            from_helo = None if unknown else from_word
+            from_rdns = tcp.rdns
+        from_ip = tcp.ip or word_ip
+        from_port = tcp.port if tcp.port is not None else word_port
+        if tcp.forged:  # sendmail: the rDNS name did not resolve back to the address
+            defects.append("the receiver says the client's rDNS name may be forged")
+    ident = tcp.ident or parts.ident or ident
 
     # --- by clause ----------------------------------------------------------------------
-    by_word = (s("clause_by") or "").split()
-    by_host = _host(by_word[0]) if by_word else None
-    by_ip = s("by_ip")
+    by_words = _words(parts, "by")
+    by_host = by_words[0] if by_words else None
+    by_ip = parts.by_ip
     if by_host is not None and by_ip is None:
         by_ip = _bracketed_ip(by_host)[0] or _ip(by_host)
 
-    # --- with / via / id / for ----------------------------------------------------------
-    protocol = s("clause_with")
-    software = s("software")
-    if protocol:
-        token = protocol.split()[0]
-        if token.upper() in _RFC3848:
-            rest = protocol.split()[1:]
-            protocol = token.upper()
-            if token.upper() == "MAPI":
-                protocol = "MAPI"
-            if rest:
-                defects.append("extra words after the protocol: " + " ".join(rest))
-        elif protocol.lower().startswith("microsoft smtpsvc"):
-            software = software or protocol
-            protocol = "Microsoft SMTPSVC"
-        elif protocol.lower() == "local":
-            protocol = "local"
-    queue_id = s("clause_id")
-    if queue_id:
-        queue_id = queue_id.split()[0].rstrip(";,")
-        if protocol == "Microsoft SMTP Server" and software is None:
-            software = f"Microsoft SMTP Server {queue_id}"
-    envelope_for = s("clause_for")
-    if envelope_for:
-        addrs = [_addr(w) for w in envelope_for.split() if w.strip(",")]
-        envelope_for = ", ".join(a for a in addrs if a) or None
-    envelope_from = s("envelope_from")
-    if envelope_from is None and s("clause_envelope-from") is not None:
-        envelope_from = _addr(s("clause_envelope-from") or "")
-    tls_clause = s("clause_tls")
-    if tls_clause:  # Exim 4.9x / Haraka "tls TLS_AES_256_GCM_SHA384"
-        parts.setdefault("tls_cipher", tls_clause.split()[0])
-        v["tls"] = True
-
-    # --- TLS and authentication from the protocol (RFC 3848) ---------------------------
-    tls = v.get("tls") if isinstance(v.get("tls"), bool) else None
-    if tls is None and protocol:
+    # --- with: protocol, TLS (RFC 3848) -------------------------------------------------
+    with_words = _words(parts, "with")
+    software = parts.software
+    protocol: str | None = None
+    if with_words:
+        first = with_words[0]
+        head, _, rest = first.partition("/")
+        if rest and head.upper() in _IANA_WITH:
+            # Cisco AsyncOS "ESMTP/TLS/AES128-SHA": protocol, then TLS and its cipher.
+            protocol = head.upper()
+            layer, _, cipher = rest.partition("/")
+            if layer.upper() in _TLS_WORDS:
+                parts.tls_seen()
+                parts.first("tls_cipher", cipher or None)
+        elif first.upper() in _IANA_WITH or first.upper() == "MAPI":
+            protocol = first.upper()
+            if len(with_words) > 1:
+                defects.append("extra words after the protocol: " + " ".join(with_words[1:])[:200])
+        else:
+            protocol = " ".join(with_words)
+        if protocol.lower() == "microsoft smtpsvc":
+            version = f" {parts.with_version}" if parts.with_version else ""
+            software = software or f"{protocol}{version}"
+    tls = parts.tls
+    if tls is None and protocol is not None:
         p = protocol.upper()
-        if p in _RFC3848 and p not in ("MAPI", "IMAP", "POP3"):
-            tls = p.endswith("S") or p.endswith("SA")
-        elif p in ("MICROSOFT SMTP SERVER", "MICROSOFT SMTPSVC"):
-            tls = False
-    auth = s("auth")
-    if auth is None and protocol and protocol.upper().endswith("A") and protocol.upper() in _RFC3848:
-        auth = protocol.upper()
-    tls_bits = v.get("tls_bits")
+        # RFC 3848: an "S" before any trailing "A" means TLS.
+        tls = p.removesuffix("A").endswith("S") if p in _IANA_WITH else _TLS_BY_PROTOCOL.get(p)
+    auth = parts.auth or parts.auth_user
+    if auth is None and protocol is not None and protocol in _IANA_WITH and protocol.endswith("A"):
+        auth = protocol
+
+    # --- id / for / envelope-from / tls / via -------------------------------------------
+    id_words = _words(parts, "id")
+    queue_id = id_words[0].rstrip(";,") if id_words else None
+    if protocol == "Microsoft SMTP Server" and software is None:
+        software = f"{protocol} {queue_id}" if queue_id else protocol
+    addrs = [_addr(w) for w in _words(parts, "for")]
+    envelope_for = ", ".join(a for a in addrs if a) or None
+    envelope_from = parts.envelope_from
+    ef_words = _words(parts, "envelope-from")
+    if envelope_from is None and ef_words:  # Haraka "envelope-from <a@b>"
+        envelope_from = _addr(ef_words[0])
+    tls_words = _words(parts, "tls")
+    if tls_words:  # Exim 4.9x / Haraka "tls TLS_AES_256_GCM_SHA384" (RFC 8314 names)
+        parts.first("tls_cipher", tls_words[0])
+        tls = True
+    via_words = _words(parts, "via")
 
     # --- date -----------------------------------------------------------------------------
     timestamp = None
-    if date_text:
-        timestamp, date_defects = _parse_date(date_text)
+    if date_words:
+        timestamp, date_defects = _parse_date(date_words)
         defects.extend(date_defects)
     else:
         defects.append("no date")
 
-    if not (from_word or by_word) and not v.get("software") and not v.get("ident"):
+    if from_word is None and by_host is None and software is None and ident is None:
         defects.append("neither a 'from' nor a 'by' clause")
     unreadable = any(
         d.startswith(("unclosed", "unbalanced", "stray", "text outside", "unreadable date",
@@ -809,12 +979,12 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, comments: tuple[st
         from_port=from_port,
         by_host=by_host,
         by_ip=by_ip,
-        via=s("clause_via"),
+        via=" ".join(via_words) or None,
         protocol=protocol,
         tls=tls,
-        tls_version=s("tls_version"),
-        tls_cipher=s("tls_cipher"),
-        tls_bits=tls_bits if isinstance(tls_bits, int) else None,
+        tls_version=parts.tls_version,
+        tls_cipher=parts.tls_cipher,
+        tls_bits=parts.tls_bits,
         auth=auth,
         ident=ident,
         queue_id=queue_id,
@@ -828,4 +998,3 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, comments: tuple[st
         parsed=not unreadable,
         defects=tuple(defects),
     )
-

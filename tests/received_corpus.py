@@ -1,0 +1,2302 @@
+"""Real-world-shaped ``Received`` header values and the :class:`Hop` each one *means*.
+
+Every shape follows what the MTA really writes (its source or documented format):
+Postfix ``smtpd`` (``from HELO (RDNS [IP])``, ``using ... with cipher ...``,
+``Authenticated sender:``, pickup's ``(Postfix, from userid N)``); sendmail's
+``cf/m4/proto.m4`` Received template (``$_`` TCP-info with RFC 1413 ident and
+``(may be forged)``, ``(authenticated bits=N)``, ``(version=... verify=...)``); Exim's
+``received_header_text`` and ``host_build_sender_fullhost`` (``RDNS ([IP]:port
+helo=H)``, ``[IP] (port=N helo=H)``, ``from IDENT ... with local``); qmail's
+``received.c`` (``from RDNS (HELO H) (INFO@IP)``, ``-0000`` dates without a weekday);
+OpenSMTPD ``smtp_session.c`` (``(RDNS IPv6:...)`` without brackets, ``<unknown>``,
+``(TLSv1.3:cipher:bits:verify)``, ``auth=yes user=X``); Dovecot ``lmtp`` (``with LMTP id
+X (envelope-from <a>)``); Haraka ``received_line`` (``envelope-from <a> tls CIPHER``).
+
+Only documentation addresses (RFC 5737, RFC 3849), private/loopback/link-local addresses
+and example domains are used; a few provider host names (``mx.google.com``,
+``*.outlook.com``, ``*.amazonses.com``) are kept as strings because their shape matters.
+
+Expectations list only the fields that are not ``None``; the test compares against a
+full dict in which every other field must be ``None`` (and ``parsed`` ``True``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """A free-text ``software`` value judged loosely: it must start with ``text``."""
+
+    text: str
+
+    def matches(self, value: object) -> bool:
+        return isinstance(value, str) and value.startswith(self.text)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A free-text ``software`` value judged loosely: any of ``options``."""
+
+    options: tuple[str, ...]
+
+    def matches(self, value: object) -> bool:
+        return value in self.options
+
+
+@dataclass(frozen=True)
+class Case:
+    """One header value, its dialect, and the non-None Hop fields it means."""
+
+    name: str
+    dialect: str
+    header: str
+    expect: dict[str, Any]
+
+
+def T(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
+    """An aware UTC datetime."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+POSTFIX_TLS13 = (
+    "(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\r\n"
+    "\t key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256)\r\n"
+    "\t(No client certificate requested)"
+)
+
+CASES: list[Case] = [
+    # ------------------------------------------------------------------ Postfix ----
+    Case(
+        "postfix-tls13-for",
+        "Postfix",
+        "from mail.example.org (mail.example.org [192.0.2.25])\r\n\t" + POSTFIX_TLS13 + "\r\n"
+        "\tby mx.example.net (Postfix) with ESMTPS id 4TBb1c2DezZ1\r\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 10:00:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.25",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            queue_id="4TBb1c2DezZ1",
+            envelope_for="bob@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "postfix-tls12-helo-differs-from-rdns",
+        "Postfix",
+        "from smtp.example.org (mail-out-7.example.org [198.51.100.7])\n"
+        "\t(using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits))\n"
+        "\t(Client did not present a certificate)\n"
+        "\tby mx.example.net (Postfix) with ESMTPS id 4TBb1c2DezZ2\n"
+        "\tfor <carol@example.net>; Fri, 12 Jan 2024 11:30:05 +0100 (CET)",
+        dict(
+            from_helo="smtp.example.org",
+            from_rdns="mail-out-7.example.org",
+            from_ip="198.51.100.7",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES256-GCM-SHA384",
+            tls_bits=256,
+            queue_id="4TBb1c2DezZ2",
+            envelope_for="carol@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 12, 10, 30, 5),
+        ),
+    ),
+    Case(
+        "postfix-unknown-rdns",
+        "Postfix",
+        "from mail.example.org (unknown [203.0.113.45])\n"
+        "\tby mx.example.net (Postfix) with ESMTP id 4TBb1c2DezZ3\n"
+        "\tfor <bob@example.net>; Sat, 13 Jan 2024 08:15:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="203.0.113.45",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="4TBb1c2DezZ3",
+            envelope_for="bob@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 13, 8, 15),
+        ),
+    ),
+    Case(
+        "postfix-no-helo-no-rdns",
+        "Postfix",
+        "from unknown (unknown [203.0.113.46])\n"
+        "\tby mx.example.net (Postfix) with SMTP id 4TBb1c2DezZ4; Sat, 13 Jan 2024 08:16:00 +0000 (UTC)",
+        dict(
+            from_ip="203.0.113.46",
+            by_host="mx.example.net",
+            protocol="SMTP",
+            tls=False,
+            queue_id="4TBb1c2DezZ4",
+            software="Postfix",
+            timestamp=T(2024, 1, 13, 8, 16),
+        ),
+    ),
+    Case(
+        "postfix-ipv6-literal",
+        "Postfix",
+        "from mail6.example.org (mail6.example.org [IPv6:2001:db8:1234::25])\n"
+        "\t(using TLSv1.3 with cipher TLS_AES_128_GCM_SHA256 (128/128 bits)\n"
+        "\t key-exchange X25519 server-signature ECDSA (P-256) server-digest SHA256)\n"
+        "\t(No client certificate requested)\n"
+        "\tby mx.example.net (Postfix) with ESMTPS id 4TBb1c2DezZ5\n"
+        "\tfor <bob@example.net>; Sun, 14 Jan 2024 23:59:59 -0800 (PST)",
+        dict(
+            from_helo="mail6.example.org",
+            from_rdns="mail6.example.org",
+            from_ip="2001:db8:1234::25",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_128_GCM_SHA256",
+            tls_bits=128,
+            queue_id="4TBb1c2DezZ5",
+            envelope_for="bob@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 15, 7, 59, 59),
+        ),
+    ),
+    Case(
+        "postfix-submission-authenticated-sender",
+        "Postfix",
+        "from [192.168.1.10] (unknown [203.0.113.7])\n"
+        "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\n"
+        "\t key-exchange X25519 server-signature RSA-PSS (4096 bits) server-digest SHA256)\n"
+        "\t(No client certificate requested)\n"
+        "\t(Authenticated sender: alice@example.com)\n"
+        "\tby smtp.example.com (Postfix) with ESMTPSA id 4TBb1c2DezZ6;\n"
+        "\tMon, 15 Jan 2024 09:00:00 +0100 (CET)",
+        dict(
+            from_helo="[192.168.1.10]",
+            from_ip="203.0.113.7",
+            by_host="smtp.example.com",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            auth="alice@example.com",
+            queue_id="4TBb1c2DezZ6",
+            software="Postfix",
+            timestamp=T(2024, 1, 15, 8, 0),
+        ),
+    ),
+    Case(
+        "postfix-pickup-from-userid",
+        "Postfix",
+        "by mail.example.com (Postfix, from userid 1000)\n\tid 4TBb1c2DezZ7; Mon, 15 Jan 2024 09:01:00 +0100 (CET)",
+        dict(
+            by_host="mail.example.com",
+            ident="userid 1000",
+            queue_id="4TBb1c2DezZ7",
+            software="Postfix",
+            timestamp=T(2024, 1, 15, 8, 1),
+        ),
+    ),
+    Case(
+        "postfix-localhost-content-filter-reinject",
+        "Postfix",
+        "from localhost (localhost [127.0.0.1])\n"
+        "\tby mail.example.com (Postfix) with ESMTP id 4TBb1c2DezZ8\n"
+        "\tfor <bob@example.com>; Mon, 15 Jan 2024 09:02:00 +0100 (CET)",
+        dict(
+            from_helo="localhost",
+            from_rdns="localhost",
+            from_ip="127.0.0.1",
+            by_host="mail.example.com",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="4TBb1c2DezZ8",
+            envelope_for="bob@example.com",
+            software="Postfix",
+            timestamp=T(2024, 1, 15, 8, 2),
+        ),
+    ),
+    Case(
+        "postfix-client-cert-verified",
+        "Postfix",
+        "from mail.example.org (mail.example.org [192.0.2.26])\n"
+        "\t(using TLSv1.2 with cipher ECDHE-RSA-AES128-GCM-SHA256 (128/128 bits))\n"
+        '\t(Client CN "mail.example.org", Issuer "Example CA" (verified OK))\n'
+        "\tby mx.example.net (Postfix) with ESMTPS id 4TBb1c2DezZ9\n"
+        "\tfor <dave@example.net>; Tue, 16 Jan 2024 14:00:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.26",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES128-GCM-SHA256",
+            tls_bits=128,
+            queue_id="4TBb1c2DezZ9",
+            envelope_for="dave@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 16, 14, 0),
+        ),
+    ),
+    Case(
+        "postfix-utf8smtps",
+        "Postfix",
+        "from mail.example.org (mail.example.org [192.0.2.27])\n"
+        "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\n"
+        "\tby mx.example.net (Postfix) with UTF8SMTPS id 4TBb1c2Dez10\n"
+        "\tfor <jose@example.net>; Tue, 16 Jan 2024 14:05:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.27",
+            by_host="mx.example.net",
+            protocol="UTF8SMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            queue_id="4TBb1c2Dez10",
+            envelope_for="jose@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 16, 14, 5),
+        ),
+    ),
+    Case(
+        "postfix-submission-plain-login-name",
+        "Postfix",
+        "from [10.0.0.15] (unknown [10.0.0.15])\n"
+        "\t(Authenticated sender: alice)\n"
+        "\tby smtp.example.com (Postfix) with ESMTPA id 4TBb1c2Dez11;\n"
+        "\tTue, 16 Jan 2024 15:00:00 +0000 (UTC)",
+        dict(
+            from_helo="[10.0.0.15]",
+            from_ip="10.0.0.15",
+            by_host="smtp.example.com",
+            protocol="ESMTPA",
+            tls=False,
+            auth="alice",
+            queue_id="4TBb1c2Dez11",
+            software="Postfix",
+            timestamp=T(2024, 1, 16, 15, 0),
+        ),
+    ),
+    Case(
+        "postfix-receiving-from-amazonses",
+        "Postfix",
+        "from a8-30.smtp-out.amazonses.com (a8-30.smtp-out.amazonses.com [198.51.100.30])\n"
+        "\t(using TLSv1.2 with cipher ECDHE-RSA-AES128-GCM-SHA256 (128/128 bits))\n"
+        "\t(No client certificate requested)\n"
+        "\tby mx.example.net (Postfix) with ESMTPS id 4TBb1c2Dez12\n"
+        "\tfor <bob@example.net>; Wed, 17 Jan 2024 16:00:00 +0000 (UTC)",
+        dict(
+            from_helo="a8-30.smtp-out.amazonses.com",
+            from_rdns="a8-30.smtp-out.amazonses.com",
+            from_ip="198.51.100.30",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES128-GCM-SHA256",
+            tls_bits=128,
+            queue_id="4TBb1c2Dez12",
+            envelope_for="bob@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 17, 16, 0),
+        ),
+    ),
+    Case(
+        "postfix-pickup-root-short-queue-id",
+        "Postfix",
+        "by host.example.com (Postfix, from userid 0)\n\tid 3F2A1B4C5D; Wed, 17 Jan 2024 16:01:00 +0000 (UTC)",
+        dict(
+            by_host="host.example.com",
+            ident="userid 0",
+            queue_id="3F2A1B4C5D",
+            software="Postfix",
+            timestamp=T(2024, 1, 17, 16, 1),
+        ),
+    ),
+    Case(
+        "postfix-ipv6-non-canonical-unknown",
+        "Postfix",
+        "from mail.example.org (unknown [IPv6:2001:DB8:0:0:0:0:0:26])\n"
+        "\tby mx.example.net (Postfix) with ESMTP id 4TBb1c2Dez14; Wed, 17 Jan 2024 16:02:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="2001:db8::26",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="4TBb1c2Dez14",
+            software="Postfix",
+            timestamp=T(2024, 1, 17, 16, 2),
+        ),
+    ),
+    # ----------------------------------------------------------------- Sendmail ----
+    Case(
+        "sendmail-tls13",
+        "Sendmail",
+        "from client.example.org (client.example.org [192.0.2.40])\n"
+        "\tby mx.example.net (8.17.1/8.17.1) with ESMTPS id 40CA0b2c012345\n"
+        "\t(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NOT)\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 05:00:00 -0500",
+        dict(
+            from_helo="client.example.org",
+            from_rdns="client.example.org",
+            from_ip="192.0.2.40",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            queue_id="40CA0b2c012345",
+            envelope_for="bob@example.net",
+            software="8.17.1/8.17.1",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "sendmail-may-be-forged",
+        "Sendmail",
+        "from helo.example.org (rdns.example.net [198.51.100.8] (may be forged))\n"
+        "\tby mx.example.net (8.15.2/8.15.2) with ESMTP id 40CA0b2c012346\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 05:01:00 -0500",
+        dict(
+            from_helo="helo.example.org",
+            from_rdns="rdns.example.net",
+            from_ip="198.51.100.8",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="40CA0b2c012346",
+            envelope_for="bob@example.net",
+            software="8.15.2/8.15.2",
+            timestamp=T(2024, 1, 12, 10, 1),
+        ),
+    ),
+    Case(
+        "sendmail-rfc1413-ident",
+        "Sendmail",
+        "from client.example.org (alice@client.example.org [192.0.2.41])\n"
+        "\tby mx.example.net (8.14.7/8.14.7) with ESMTP id 40CA0b2c012347\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 05:02:00 -0500",
+        dict(
+            from_helo="client.example.org",
+            from_rdns="client.example.org",
+            from_ip="192.0.2.41",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            ident="alice",
+            queue_id="40CA0b2c012347",
+            envelope_for="bob@example.net",
+            software="8.14.7/8.14.7",
+            timestamp=T(2024, 1, 12, 10, 2),
+        ),
+    ),
+    Case(
+        "sendmail-local-submit",
+        "Sendmail",
+        "(from alice@localhost)\n\tby host.example.com (8.15.2/8.15.2/Submit) id 40CA0b2c012348;\n"
+        "\tFri, 12 Jan 2024 05:03:00 -0500",
+        dict(
+            by_host="host.example.com",
+            ident="alice",
+            queue_id="40CA0b2c012348",
+            software="8.15.2/8.15.2/Submit",
+            timestamp=T(2024, 1, 12, 10, 3),
+        ),
+    ),
+    Case(
+        "sendmail-authenticated-bits",
+        "Sendmail",
+        "from [192.168.1.10] ([203.0.113.8])\n"
+        "\t(authenticated bits=0)\n"
+        "\tby smtp.example.com (8.14.7/8.14.7) with ESMTPSA id 40CA0b2c012349\n"
+        "\t(version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384 bits=256 verify=NO)\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 05:04:00 -0500",
+        dict(
+            from_helo="[192.168.1.10]",
+            from_ip="203.0.113.8",
+            by_host="smtp.example.com",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES256-GCM-SHA384",
+            tls_bits=256,
+            auth="authenticated bits=0",
+            queue_id="40CA0b2c012349",
+            envelope_for="bob@example.net",
+            software="8.14.7/8.14.7",
+            timestamp=T(2024, 1, 12, 10, 4),
+        ),
+    ),
+    Case(
+        "sendmail-ipv6",
+        "Sendmail",
+        "from mail.example.org (mail.example.org [IPv6:2001:db8:5::25])\n"
+        "\tby mx.example.net (8.17.1/8.17.1) with ESMTP id 40CA0b2c012350\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 05:05:00 -0500",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="2001:db8:5::25",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="40CA0b2c012350",
+            envelope_for="bob@example.net",
+            software="8.17.1/8.17.1",
+            timestamp=T(2024, 1, 12, 10, 5),
+        ),
+    ),
+    Case(
+        "sendmail-localhost",
+        "Sendmail",
+        "from localhost (localhost [127.0.0.1])\n"
+        "\tby host.example.com (8.15.2/8.15.2) with ESMTP id 40CA0b2c012351\n"
+        "\tfor <root@host.example.com>; Fri, 12 Jan 2024 05:06:00 -0500",
+        dict(
+            from_helo="localhost",
+            from_rdns="localhost",
+            from_ip="127.0.0.1",
+            by_host="host.example.com",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="40CA0b2c012351",
+            envelope_for="root@host.example.com",
+            software="8.15.2/8.15.2",
+            timestamp=T(2024, 1, 12, 10, 6),
+        ),
+    ),
+    Case(
+        "sendmail-no-rdns",
+        "Sendmail",
+        "from mail.example.org ([192.0.2.42])\n"
+        "\tby mx.example.net (8.16.1/8.16.1) with ESMTP id 40CA0b2c012352\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 05:07:00 -0500",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.42",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="40CA0b2c012352",
+            envelope_for="bob@example.net",
+            software="8.16.1/8.16.1",
+            timestamp=T(2024, 1, 12, 10, 7),
+        ),
+    ),
+    Case(
+        "sendmail-proofpoint-filter-loop",
+        "Sendmail",
+        "from pps.filterd (m0123456.ppops.example [127.0.0.1])\n"
+        "\tby mx0a-00123456.pphosted.example (8.17.1.19/8.17.1.19) with ESMTP id 40C9ABCD012345;\n"
+        "\tFri, 12 Jan 2024 05:08:00 -0500",
+        dict(
+            from_helo="pps.filterd",
+            from_rdns="m0123456.ppops.example",
+            from_ip="127.0.0.1",
+            by_host="mx0a-00123456.pphosted.example",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="40C9ABCD012345",
+            software="8.17.1.19/8.17.1.19",
+            timestamp=T(2024, 1, 12, 10, 8),
+        ),
+    ),
+    Case(
+        "sendmail-forged-ident-tls12",
+        "Sendmail",
+        "from helo.example.org (mailer@rdns.example.net [198.51.100.9] (may be forged))\n"
+        "\tby mx.example.net (8.17.1/8.17.1) with ESMTPS id 40CA0b2c012353\n"
+        "\t(version=TLSv1.2 cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=128 verify=NOT)\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 05:09:00 -0500",
+        dict(
+            from_helo="helo.example.org",
+            from_rdns="rdns.example.net",
+            from_ip="198.51.100.9",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES128-GCM-SHA256",
+            tls_bits=128,
+            ident="mailer",
+            queue_id="40CA0b2c012353",
+            envelope_for="bob@example.net",
+            software="8.17.1/8.17.1",
+            timestamp=T(2024, 1, 12, 10, 9),
+        ),
+    ),
+    Case(
+        "sendmail-local-submit-root",
+        "Sendmail",
+        "(from root@localhost)\n\tby host.example.com (8.14.4/8.14.4/Submit) id 40CA0b2c012354;\n"
+        "\tFri, 12 Jan 2024 05:10:00 -0500",
+        dict(
+            by_host="host.example.com",
+            ident="root",
+            queue_id="40CA0b2c012354",
+            software="8.14.4/8.14.4/Submit",
+            timestamp=T(2024, 1, 12, 10, 10),
+        ),
+    ),
+    # --------------------------------------------------------------------- Exim ----
+    Case(
+        "exim-496-tls13-helo",
+        "Exim",
+        "from mail.example.org ([192.0.2.50] helo=smtp.example.org)\n"
+        "\tby mx.example.net with esmtps  (TLS1.3) tls TLS_AES_256_GCM_SHA384\n"
+        "\t(Exim 4.96)\n"
+        "\t(envelope-from <alice@example.org>)\n"
+        "\tid 1rAbCd-000123-4X\n"
+        "\tfor bob@example.net;\n"
+        "\tFri, 12 Jan 2024 10:00:00 +0000",
+        dict(
+            from_helo="smtp.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.50",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            queue_id="1rAbCd-000123-4X",
+            envelope_for="bob@example.net",
+            envelope_from="alice@example.org",
+            software="Exim 4.96",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "exim-incoming-port",
+        "Exim",
+        "from mail.example.org ([192.0.2.51]:52341 helo=smtp.example.org)\n"
+        "\tby mx.example.net with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384\n"
+        "\t(Exim 4.97.1)\n"
+        "\t(envelope-from <alice@example.org>)\n"
+        "\tid 1rAbCd-000124-5Y\n"
+        "\tfor bob@example.net;\n"
+        "\tFri, 12 Jan 2024 10:01:00 +0000",
+        dict(
+            from_helo="smtp.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.51",
+            from_port=52341,
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            queue_id="1rAbCd-000124-5Y",
+            envelope_for="bob@example.net",
+            envelope_from="alice@example.org",
+            software="Exim 4.97.1",
+            timestamp=T(2024, 1, 12, 10, 1),
+        ),
+    ),
+    Case(
+        "exim-unverified-host-port-equals",
+        "Exim",
+        "from [192.0.2.52] (port=41234 helo=client.example.org)\n"
+        "\tby mx.example.net with esmtp (Exim 4.94.2)\n"
+        "\t(envelope-from <alice@example.org>)\n"
+        "\tid 1rAbCd-000125-6Z\n"
+        "\tfor bob@example.net; Fri, 12 Jan 2024 10:02:00 +0000",
+        dict(
+            from_helo="client.example.org",
+            from_ip="192.0.2.52",
+            from_port=41234,
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="1rAbCd-000125-6Z",
+            envelope_for="bob@example.net",
+            envelope_from="alice@example.org",
+            software="Exim 4.94.2",
+            timestamp=T(2024, 1, 12, 10, 2),
+        ),
+    ),
+    Case(
+        "exim-ip-colon-port-helo-comment",
+        "Exim",
+        "from [198.51.100.53]:41235 (helo=client.example.org)\n"
+        "\tby mx.example.net with esmtp (Exim 4.92)\n"
+        "\t(envelope-from <alice@example.org>)\n"
+        "\tid 1rAbCd-000126-7A; Fri, 12 Jan 2024 10:03:00 +0000",
+        dict(
+            from_helo="client.example.org",
+            from_ip="198.51.100.53",
+            from_port=41235,
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="1rAbCd-000126-7A",
+            envelope_from="alice@example.org",
+            software="Exim 4.92",
+            timestamp=T(2024, 1, 12, 10, 3),
+        ),
+    ),
+    Case(
+        "exim-openssl-cipher-comment-helo-equals-rdns",
+        "Exim",
+        "from mail.example.org ([192.0.2.54])\n"
+        "\tby mx.example.net with esmtps (TLSv1.2:ECDHE-RSA-AES256-GCM-SHA384:256)\n"
+        "\t(Exim 4.92)\n"
+        "\t(envelope-from <alice@example.org>)\n"
+        "\tid 1rAbCd-000127-8B\n"
+        "\tfor bob@example.net; Fri, 12 Jan 2024 10:04:00 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.54",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES256-GCM-SHA384",
+            tls_bits=256,
+            queue_id="1rAbCd-000127-8B",
+            envelope_for="bob@example.net",
+            envelope_from="alice@example.org",
+            software="Exim 4.92",
+            timestamp=T(2024, 1, 12, 10, 4),
+        ),
+    ),
+    Case(
+        "exim-gnutls-cipher-null-sender",
+        "Exim",
+        "from mail.example.org ([192.0.2.55] helo=mx1.example.org)\n"
+        "\tby mx.example.net with esmtps (TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)\n"
+        "\t(Exim 4.89)\n"
+        "\t(envelope-from <>)\n"
+        "\tid 1rAbCd-000128-9C\n"
+        "\tfor bob@example.net; Fri, 12 Jan 2024 10:05:00 +0000",
+        dict(
+            from_helo="mx1.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.55",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE_RSA_AES_256_GCM_SHA384",
+            tls_bits=256,
+            queue_id="1rAbCd-000128-9C",
+            envelope_for="bob@example.net",
+            envelope_from="",
+            software="Exim 4.89",
+            timestamp=T(2024, 1, 12, 10, 5),
+        ),
+    ),
+    Case(
+        "exim-local-delivery",
+        "Exim",
+        "from alice by host.example.com with local (Exim 4.96)\n"
+        "\t(envelope-from <alice@example.com>)\n"
+        "\tid 1rAbCd-000129-0D\n"
+        "\tfor bob@example.net; Fri, 12 Jan 2024 10:06:00 +0000",
+        dict(
+            by_host="host.example.com",
+            protocol="local",
+            ident="alice",
+            queue_id="1rAbCd-000129-0D",
+            envelope_for="bob@example.net",
+            envelope_from="alice@example.com",
+            software="Exim 4.96",
+            timestamp=T(2024, 1, 12, 10, 6),
+        ),
+    ),
+    Case(
+        "exim-ipv6-port",
+        "Exim",
+        "from mail6.example.org ([2001:db8:2::25]:41236 helo=smtp6.example.org)\n"
+        "\tby mx.example.net with esmtps (TLS1.3) tls TLS_AES_128_GCM_SHA256\n"
+        "\t(Exim 4.96)\n"
+        "\t(envelope-from <alice@example.org>)\n"
+        "\tid 1rAbCd-000130-1E\n"
+        "\tfor bob@example.net; Fri, 12 Jan 2024 10:07:00 +0000",
+        dict(
+            from_helo="smtp6.example.org",
+            from_rdns="mail6.example.org",
+            from_ip="2001:db8:2::25",
+            from_port=41236,
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_128_GCM_SHA256",
+            queue_id="1rAbCd-000130-1E",
+            envelope_for="bob@example.net",
+            envelope_from="alice@example.org",
+            software="Exim 4.96",
+            timestamp=T(2024, 1, 12, 10, 7),
+        ),
+    ),
+    Case(
+        "exim-esmtpsa-literal-helo",
+        "Exim",
+        "from [203.0.113.60] (port=50112 helo=[192.168.1.10])\n"
+        "\tby mail.example.com with esmtpsa (TLS1.3) tls TLS_AES_128_GCM_SHA256\n"
+        "\t(Exim 4.97)\n"
+        "\t(envelope-from <alice@example.com>)\n"
+        "\tid 1rAbCd-000131-2F\n"
+        "\tfor bob@example.net; Fri, 12 Jan 2024 10:08:00 +0000",
+        dict(
+            from_helo="[192.168.1.10]",
+            from_ip="203.0.113.60",
+            from_port=50112,
+            by_host="mail.example.com",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_128_GCM_SHA256",
+            auth="ESMTPSA",
+            queue_id="1rAbCd-000131-2F",
+            envelope_for="bob@example.net",
+            envelope_from="alice@example.com",
+            software="Exim 4.97",
+            timestamp=T(2024, 1, 12, 10, 8),
+        ),
+    ),
+    Case(
+        "exim-localhost-helo",
+        "Exim",
+        "from [127.0.0.1] (helo=localhost)\n"
+        "\tby host.example.com with esmtp (Exim 4.96)\n"
+        "\t(envelope-from <root@host.example.com>)\n"
+        "\tid 1rAbCd-000132-3G\n"
+        "\tfor bob@example.net; Fri, 12 Jan 2024 10:09:00 +0000",
+        dict(
+            from_helo="localhost",
+            from_ip="127.0.0.1",
+            by_host="host.example.com",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="1rAbCd-000132-3G",
+            envelope_for="bob@example.net",
+            envelope_from="root@host.example.com",
+            software="Exim 4.96",
+            timestamp=T(2024, 1, 12, 10, 9),
+        ),
+    ),
+    Case(
+        "exim-rfc1413-ident",
+        "Exim",
+        "from mail.example.org\n"
+        "\t([192.0.2.56] helo=smtp.example.org ident=mailer)\n"
+        "\tby mx.example.net with esmtp (Exim 4.96)\n"
+        "\t(envelope-from <alice@example.org>)\n"
+        "\tid 1rAbCd-000133-4H; Fri, 12 Jan 2024 10:10:00 +0000",
+        dict(
+            from_helo="smtp.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.56",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            ident="mailer",
+            queue_id="1rAbCd-000133-4H",
+            envelope_from="alice@example.org",
+            software="Exim 4.96",
+            timestamp=T(2024, 1, 12, 10, 10),
+        ),
+    ),
+    Case(
+        "exim-iana-cipher-name-esmtpsa",
+        "Exim",
+        "from [198.51.100.57] (port=61234 helo=laptop.example.org)\n"
+        "\tby server.example.net with esmtpsa  (TLS1.2) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n"
+        "\t(Exim 4.96.2)\n"
+        "\t(envelope-from <alice@example.net>)\n"
+        "\tid 1rAbCd-000134-5J\n"
+        "\tfor bob@example.com; Fri, 12 Jan 2024 10:11:00 +0000",
+        dict(
+            from_helo="laptop.example.org",
+            from_ip="198.51.100.57",
+            from_port=61234,
+            by_host="server.example.net",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            auth="ESMTPSA",
+            queue_id="1rAbCd-000134-5J",
+            envelope_for="bob@example.com",
+            envelope_from="alice@example.net",
+            software="Exim 4.96.2",
+            timestamp=T(2024, 1, 12, 10, 11),
+        ),
+    ),
+    # -------------------------------------------------------------------- qmail ----
+    Case(
+        "qmail-invoked-by-uid",
+        "qmail",
+        "(qmail 12345 invoked by uid 89); 12 Jan 2024 10:00:00 -0000",
+        dict(ident="uid 89", software="qmail", timestamp=T(2024, 1, 12, 10, 0)),
+    ),
+    Case(
+        "qmail-invoked-from-network",
+        "qmail",
+        "(qmail 12346 invoked from network); 12 Jan 2024 10:00:01 -0000",
+        dict(software="qmail", timestamp=T(2024, 1, 12, 10, 0, 1)),
+    ),
+    Case(
+        "qmail-unknown-helo",
+        "qmail",
+        "from unknown (HELO mail.example.org) (192.0.2.70)\n  by mx.example.net with SMTP; 12 Jan 2024 10:00:02 -0000",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.70",
+            by_host="mx.example.net",
+            protocol="SMTP",
+            tls=False,
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    Case(
+        "qmail-rdns-and-helo",
+        "qmail",
+        "from mail.example.org (HELO smtp.example.org) (192.0.2.71)\n"
+        "  by mx.example.net with ESMTP; 12 Jan 2024 10:00:03 -0000",
+        dict(
+            from_helo="smtp.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.71",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            timestamp=T(2024, 1, 12, 10, 0, 3),
+        ),
+    ),
+    Case(
+        "qmail-remoteinfo-user-at-ip",
+        "qmail",
+        "from unknown (HELO mail.example.org) (alice@192.0.2.72)\n"
+        "  by mx.example.net with SMTP; 12 Jan 2024 10:00:04 -0000",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.72",
+            by_host="mx.example.net",
+            protocol="SMTP",
+            tls=False,
+            ident="alice",
+            timestamp=T(2024, 1, 12, 10, 0, 4),
+        ),
+    ),
+    Case(
+        "qmail-tls-patch-encrypted",
+        "qmail",
+        "from unknown (HELO mail.example.org) (192.0.2.73)\n"
+        "  by mx.example.net with (DHE-RSA-AES256-SHA encrypted) SMTP; 12 Jan 2024 10:00:05 -0000",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.73",
+            by_host="mx.example.net",
+            protocol="SMTP",
+            tls=True,
+            tls_cipher="DHE-RSA-AES256-SHA",
+            timestamp=T(2024, 1, 12, 10, 0, 5),
+        ),
+    ),
+    Case(
+        "qmail-smtp-auth-patch",
+        "qmail",
+        "from unknown (HELO ?192.168.1.10?) (alice@example.com@203.0.113.74)\n"
+        "  by mail.example.com with ESMTPA; 12 Jan 2024 10:00:06 -0000",
+        dict(
+            from_helo="?192.168.1.10?",
+            from_ip="203.0.113.74",
+            by_host="mail.example.com",
+            protocol="ESMTPA",
+            tls=False,
+            auth="ESMTPA",
+            ident="alice@example.com",
+            timestamp=T(2024, 1, 12, 10, 0, 6),
+        ),
+    ),
+    Case(
+        "qmail-no-helo-part-helo-equals-rdns",
+        "qmail",
+        "from mail.example.org (192.0.2.75)\n  by mx.example.net with SMTP; 12 Jan 2024 10:00:08 -0000",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.75",
+            by_host="mx.example.net",
+            protocol="SMTP",
+            tls=False,
+            timestamp=T(2024, 1, 12, 10, 0, 8),
+        ),
+    ),
+    Case(
+        "qmail-invoked-by-alias",
+        "qmail",
+        "(qmail 4321 invoked by alias); 12 Jan 2024 10:00:07 -0000",
+        dict(software="qmail", timestamp=T(2024, 1, 12, 10, 0, 7)),
+    ),
+    # ------------------------------------------------------------ Exchange (on-prem) ----
+    Case(
+        "exchange-2016-tls12",
+        "Exchange",
+        "from EXCH01.corp.example.com (10.1.2.3) by EXCH02.corp.example.com\n"
+        " (10.1.2.4) with Microsoft SMTP Server (version=TLS1_2,\n"
+        " cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.1.2507.35; Fri, 12 Jan\n"
+        " 2024 11:00:00 +0100",
+        dict(
+            from_helo="EXCH01.corp.example.com",
+            from_ip="10.1.2.3",
+            by_host="EXCH02.corp.example.com",
+            by_ip="10.1.2.4",
+            protocol="Microsoft SMTP Server",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            queue_id="15.1.2507.35",
+            software=Prefix("Microsoft SMTP Server"),
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "exchange-2010-tls-flag",
+        "Exchange",
+        "from EXCH01.corp.example.com (10.1.2.3) by EXCH02.corp.example.com (10.1.2.4)\n"
+        " with Microsoft SMTP Server (TLS) id 14.3.498.0; Fri, 12 Jan 2024 11:01:00 +0100",
+        dict(
+            from_helo="EXCH01.corp.example.com",
+            from_ip="10.1.2.3",
+            by_host="EXCH02.corp.example.com",
+            by_ip="10.1.2.4",
+            protocol="Microsoft SMTP Server",
+            tls=True,
+            queue_id="14.3.498.0",
+            software=Prefix("Microsoft SMTP Server"),
+            timestamp=T(2024, 1, 12, 10, 1),
+        ),
+    ),
+    Case(
+        "exchange-2010-plain",
+        "Exchange",
+        "from mail.example.org (192.0.2.80) by exch.example.com (10.1.1.1) with Microsoft\n"
+        " SMTP Server id 14.3.498.0; Fri, 12 Jan 2024 11:02:00 +0100",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.80",
+            by_host="exch.example.com",
+            by_ip="10.1.1.1",
+            protocol="Microsoft SMTP Server",
+            tls=False,
+            queue_id="14.3.498.0",
+            software=Prefix("Microsoft SMTP Server"),
+            timestamp=T(2024, 1, 12, 10, 2),
+        ),
+    ),
+    Case(
+        "exchange-2016-frontend-transport",
+        "Exchange",
+        "from mail.example.org (192.0.2.81) by EXCH03.corp.example.com (10.1.2.5) with\n"
+        " Microsoft SMTP Server (version=TLS1_2,\n"
+        " cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384) id 15.1.2507.35 via\n"
+        " Frontend Transport; Fri, 12 Jan 2024 11:03:00 +0100",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.81",
+            by_host="EXCH03.corp.example.com",
+            by_ip="10.1.2.5",
+            via="Frontend Transport",
+            protocol="Microsoft SMTP Server",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384",
+            queue_id="15.1.2507.35",
+            software=Prefix("Microsoft SMTP Server"),
+            timestamp=T(2024, 1, 12, 10, 3),
+        ),
+    ),
+    Case(
+        "iis-smtpsvc",
+        "Exchange",
+        "from mail.example.org ([192.0.2.82]) by smtp.example.com with Microsoft SMTPSVC(6.0.3790.4675);\n"
+        "\t Fri, 12 Jan 2024 05:04:00 -0500",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.82",
+            by_host="smtp.example.com",
+            protocol="Microsoft SMTPSVC",
+            tls=False,
+            software=Prefix("Microsoft SMTPSVC"),
+            timestamp=T(2024, 1, 12, 10, 4),
+        ),
+    ),
+    Case(
+        "exchange-2010-mapi-isatap",
+        "Exchange",
+        "from EXCH01.corp.example.com ([fe80::5efe:10.1.2.3]) by\n"
+        " EXCH01.corp.example.com ([fe80::5efe:10.1.2.3%11]) with mapi id\n"
+        " 14.03.0123.003; Wed, 14 Aug 2013 08:59:28 -0400",
+        dict(
+            from_helo="EXCH01.corp.example.com",
+            from_ip="fe80::5efe:a01:203",
+            by_host="EXCH01.corp.example.com",
+            by_ip="fe80::5efe:a01:203%11",
+            protocol="MAPI",
+            queue_id="14.03.0123.003",
+            timestamp=T(2013, 8, 14, 12, 59, 28),
+        ),
+    ),
+    Case(
+        "exchange-2007-MAPI-no-id",
+        "Exchange",
+        "from EXCH2007.corp.example.com ([10.1.2.6]) by EXCH2007.corp.example.com\n"
+        " ([10.1.2.6]) with MAPI; Fri, 12 Jan 2024 11:06:00 +0100",
+        dict(
+            from_helo="EXCH2007.corp.example.com",
+            from_ip="10.1.2.6",
+            by_host="EXCH2007.corp.example.com",
+            by_ip="10.1.2.6",
+            protocol="MAPI",
+            timestamp=T(2024, 1, 12, 10, 6),
+        ),
+    ),
+    Case(
+        "exchange-2003-smtpsvc-netbios-helo",
+        "Exchange",
+        "from EXCH2003 ([10.0.0.5]) by exchfe.corp.example.com with Microsoft SMTPSVC(6.0.3790.3959);\n"
+        "\t Mon, 8 Jan 2024 09:00:00 -0800",
+        dict(
+            from_helo="EXCH2003",
+            from_ip="10.0.0.5",
+            by_host="exchfe.corp.example.com",
+            protocol="Microsoft SMTPSVC",
+            tls=False,
+            software=Prefix("Microsoft SMTPSVC"),
+            timestamp=T(2024, 1, 8, 17, 0),
+        ),
+    ),
+    # ------------------------------------------------- Outlook.com / Exchange Online ----
+    Case(
+        "exo-internal-ipv6-comments",
+        "Exchange Online",
+        "from DM6PR12MB1234.namprd12.prod.outlook.com (2001:db8:5:1::12) by\n"
+        " SN6PR12MB5678.namprd12.prod.outlook.com (2001:db8:805:2::34) with\n"
+        " Microsoft SMTP Server (version=TLS1_2,\n"
+        " cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7472.27; Fri, 12 Jan\n"
+        " 2024 10:00:00 +0000",
+        dict(
+            from_helo="DM6PR12MB1234.namprd12.prod.outlook.com",
+            from_ip="2001:db8:5:1::12",
+            by_host="SN6PR12MB5678.namprd12.prod.outlook.com",
+            by_ip="2001:db8:805:2::34",
+            protocol="Microsoft SMTP Server",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            queue_id="15.20.7472.27",
+            software=Prefix("Microsoft SMTP Server"),
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "eop-inbound-tls13-frontend",
+        "Exchange Online",
+        "from mail.example.org (192.0.2.90) by\n"
+        " DM6NAM12FT012.mail.protection.outlook.com (10.13.178.100) with Microsoft SMTP\n"
+        " Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.7472.27 via\n"
+        " Frontend Transport; Fri, 12 Jan 2024 10:00:01 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.90",
+            by_host="DM6NAM12FT012.mail.protection.outlook.com",
+            by_ip="10.13.178.100",
+            via="Frontend Transport",
+            protocol="Microsoft SMTP Server",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            queue_id="15.20.7472.27",
+            software=Prefix("Microsoft SMTP Server"),
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    Case(
+        "exo-mapi-link-local-scope",
+        "Exchange Online",
+        "from BN8PR12MB3456.namprd12.prod.outlook.com\n"
+        " ([fe80::1234:5678:9abc:def0]) by BN8PR12MB3456.namprd12.prod.outlook.com\n"
+        " ([fe80::1234:5678:9abc:def0%4]) with mapi id 15.20.7472.027; Fri, 12 Jan 2024\n"
+        " 10:00:02 +0000",
+        dict(
+            from_helo="BN8PR12MB3456.namprd12.prod.outlook.com",
+            from_ip="fe80::1234:5678:9abc:def0",
+            by_host="BN8PR12MB3456.namprd12.prod.outlook.com",
+            by_ip="fe80::1234:5678:9abc:def0%4",
+            protocol="MAPI",
+            queue_id="15.20.7472.027",
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    Case(
+        "exo-outbound-frontend-ipv6",
+        "Exchange Online",
+        "from BY5PR12MB1111.namprd12.prod.outlook.com (2001:db8:a03:1f0::15)\n"
+        " by BYAPR12CA0001.namprd12.prod.outlook.com (2001:db8:a03:c0::14) with Microsoft SMTP\n"
+        " Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n"
+        " 15.20.7472.27 via Frontend Transport; Fri, 12 Jan 2024 10:00:03 +0000",
+        dict(
+            from_helo="BY5PR12MB1111.namprd12.prod.outlook.com",
+            from_ip="2001:db8:a03:1f0::15",
+            by_host="BYAPR12CA0001.namprd12.prod.outlook.com",
+            by_ip="2001:db8:a03:c0::14",
+            via="Frontend Transport",
+            protocol="Microsoft SMTP Server",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            queue_id="15.20.7472.27",
+            software=Prefix("Microsoft SMTP Server"),
+            timestamp=T(2024, 1, 12, 10, 0, 3),
+        ),
+    ),
+    Case(
+        "eop-inbound-external",
+        "Exchange Online",
+        "from smtp.example.org (198.51.100.91) by\n"
+        " AM4PEPF00027A5F.mail.protection.outlook.com (10.167.16.74) with Microsoft SMTP\n"
+        " Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.7472.27 via\n"
+        " Frontend Transport; Fri, 12 Jan 2024 10:00:04 +0000",
+        dict(
+            from_helo="smtp.example.org",
+            from_ip="198.51.100.91",
+            by_host="AM4PEPF00027A5F.mail.protection.outlook.com",
+            by_ip="10.167.16.74",
+            via="Frontend Transport",
+            protocol="Microsoft SMTP Server",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            queue_id="15.20.7472.27",
+            software=Prefix("Microsoft SMTP Server"),
+            timestamp=T(2024, 1, 12, 10, 0, 4),
+        ),
+    ),
+    # -------------------------------------------------------------------- Gmail ----
+    Case(
+        "gmail-mx-esmtps-tls13",
+        "Gmail",
+        "from mail.example.org (mail.example.org. [192.0.2.100])\n"
+        "        by mx.google.com with ESMTPS id"
+        " u18-20020a05620a0c5200b0078321ab12cdsi1234567qkj.345.2024.01.12.02.00.00\n"
+        "        for <bob@example.com>\n"
+        "        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\n"
+        "        Fri, 12 Jan 2024 02:00:00 -0800 (PST)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.100",
+            by_host="mx.google.com",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            queue_id="u18-20020a05620a0c5200b0078321ab12cdsi1234567qkj.345.2024.01.12.02.00.00",
+            envelope_for="bob@example.com",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "gmail-smtps-google-transport-security",
+        "Gmail",
+        "from mail-sor-f41.google.com (mail-sor-f41.google.com. [198.51.100.41])\n"
+        "        by mx.google.com with SMTPS id a1sor1234567pfb.12.2024.01.12.02.00.01\n"
+        "        for <bob@example.com>\n"
+        "        (Google Transport Security);\n"
+        "        Fri, 12 Jan 2024 02:00:01 -0800 (PST)",
+        dict(
+            from_helo="mail-sor-f41.google.com",
+            from_rdns="mail-sor-f41.google.com",
+            from_ip="198.51.100.41",
+            by_host="mx.google.com",
+            protocol="SMTPS",
+            tls=True,
+            queue_id="a1sor1234567pfb.12.2024.01.12.02.00.01",
+            envelope_for="bob@example.com",
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    Case(
+        "gmail-by-ipv6-host",
+        "Gmail",
+        "by 2001:db8:a05:6a10:b0:4e1:2345:6789 with SMTP id k12csp1234567pxb;\n"
+        "        Fri, 12 Jan 2024 02:00:02 -0800 (PST)",
+        dict(
+            by_host="2001:db8:a05:6a10:b0:4e1:2345:6789",
+            by_ip="2001:db8:a05:6a10:b0:4e1:2345:6789",
+            protocol="SMTP",
+            tls=False,
+            queue_id="k12csp1234567pxb",
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    Case(
+        "gmail-submission-esmtpsa",
+        "Gmail",
+        "from [192.168.1.10] (host-203-0-113-7.example.net. [203.0.113.7])\n"
+        "        by smtp.gmail.com with ESMTPSA id"
+        " a1-20020a170902a1a100b001d4a1b2c3d4sm1234567pla.12.2024.01.12.02.00.03\n"
+        "        for <bob@example.com>\n"
+        "        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\n"
+        "        Fri, 12 Jan 2024 02:00:03 -0800 (PST)",
+        dict(
+            from_helo="[192.168.1.10]",
+            from_rdns="host-203-0-113-7.example.net",
+            from_ip="203.0.113.7",
+            by_host="smtp.gmail.com",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            auth="ESMTPSA",
+            queue_id="a1-20020a170902a1a100b001d4a1b2c3d4sm1234567pla.12.2024.01.12.02.00.03",
+            envelope_for="bob@example.com",
+            timestamp=T(2024, 1, 12, 10, 0, 3),
+        ),
+    ),
+    Case(
+        "gmail-mx-ipv6-client-tls12",
+        "Gmail",
+        "from mail6.example.org (mail6.example.org. [2001:db8:4860::25])\n"
+        "        by mx.google.com with ESMTPS id"
+        " c12-20020a0562140c0c00b0067f2a1b2c3dsi1234567qvb.123.2024.01.12.02.00.04\n"
+        "        for <bob@example.com>\n"
+        "        (version=TLS1_2 cipher=ECDHE-ECDSA-AES128-GCM-SHA256 bits=128/128);\n"
+        "        Fri, 12 Jan 2024 02:00:04 -0800 (PST)",
+        dict(
+            from_helo="mail6.example.org",
+            from_rdns="mail6.example.org",
+            from_ip="2001:db8:4860::25",
+            by_host="mx.google.com",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-ECDSA-AES128-GCM-SHA256",
+            tls_bits=128,
+            queue_id="c12-20020a0562140c0c00b0067f2a1b2c3dsi1234567qvb.123.2024.01.12.02.00.04",
+            envelope_for="bob@example.com",
+            timestamp=T(2024, 1, 12, 10, 0, 4),
+        ),
+    ),
+    Case(
+        "gmail-submission-ipv6-no-rdns",
+        "Gmail",
+        "from smtpclient.apple ([2001:db8:8000::7])\n"
+        "        by smtp.gmail.com with ESMTPSA id d9443c01a7336-1d4a1b2c3d4sm1234567plb.12.2024.01.12.02.00.06\n"
+        "        (version=TLS1_3 cipher=TLS_AES_128_GCM_SHA256 bits=128/128);\n"
+        "        Fri, 12 Jan 2024 02:00:06 -0800 (PST)",
+        dict(
+            from_helo="smtpclient.apple",
+            from_ip="2001:db8:8000::7",
+            by_host="smtp.gmail.com",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_128_GCM_SHA256",
+            tls_bits=128,
+            auth="ESMTPSA",
+            queue_id="d9443c01a7336-1d4a1b2c3d4sm1234567plb.12.2024.01.12.02.00.06",
+            timestamp=T(2024, 1, 12, 10, 0, 6),
+        ),
+    ),
+    # -------------------------------------------------------------------- Yahoo ----
+    Case(
+        "yahoo-http-gateway",
+        "Yahoo",
+        "from sonic.gate.mail.ne1.yahoo.com by sonic315.consmr.mail.ne1.yahoo.com with HTTP;"
+        " Fri, 12 Jan 2024 10:00:00 +0000",
+        dict(
+            from_helo="sonic.gate.mail.ne1.yahoo.com",
+            by_host="sonic315.consmr.mail.ne1.yahoo.com",
+            protocol="HTTP",
+            tls=False,
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "yahoo-https-client-address",
+        "Yahoo",
+        "from 192.0.2.5 by sonic.gate.mail.ne1.yahoo.com with HTTPS; Fri, 12 Jan 2024 10:00:01 +0000",
+        dict(
+            from_ip="192.0.2.5",
+            by_host="sonic.gate.mail.ne1.yahoo.com",
+            protocol="HTTPS",
+            tls=True,
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    Case(
+        "yahoo-legacy-webmail-via-http",
+        "Yahoo",
+        "from [198.51.100.6] by web12345.mail.ne1.yahoo.com via HTTP; Fri, 12 Jan 2024 02:00:02 PST",
+        dict(
+            from_ip="198.51.100.6",
+            by_host="web12345.mail.ne1.yahoo.com",
+            via="HTTP",
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    Case(
+        "yahoo-mta-ehlo-comment",
+        "Yahoo",
+        "from 127.0.0.1  (EHLO mail.example.org) (192.0.2.110)\n"
+        "  by mta4000.mail.gq1.yahoo.com with SMTPS; Fri, 12 Jan 2024 10:00:03 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.110",
+            by_host="mta4000.mail.gq1.yahoo.com",
+            protocol="SMTPS",
+            tls=True,
+            timestamp=T(2024, 1, 12, 10, 0, 3),
+        ),
+    ),
+    Case(
+        "yahoo-hermes-submission-uppercase-ID",
+        "Yahoo",
+        "by hermes--production-gq1-5748d6ff4f-abcde (VZM Hermes SMTP Server) with ESMTPA ID"
+        " 0123456789abcdef0123456789abcdef;\n          Fri, 12 Jan 2024 10:00:04 +0000 (UTC)",
+        dict(
+            by_host="hermes--production-gq1-5748d6ff4f-abcde",
+            protocol="ESMTPA",
+            tls=False,
+            auth="ESMTPA",
+            queue_id="0123456789abcdef0123456789abcdef",
+            software="VZM Hermes SMTP Server",
+            timestamp=T(2024, 1, 12, 10, 0, 4),
+        ),
+    ),
+    Case(
+        "yahoo-http-from-documentation-ip",
+        "Yahoo",
+        "from 203.0.113.9 by sonic.gate.mail.ne1.yahoo.com with HTTP; Fri, 12 Jan 2024 10:00:05 +0000",
+        dict(
+            from_ip="203.0.113.9",
+            by_host="sonic.gate.mail.ne1.yahoo.com",
+            protocol="HTTP",
+            tls=False,
+            timestamp=T(2024, 1, 12, 10, 0, 5),
+        ),
+    ),
+    # --------------------------------------------------------------- Amazon SES ----
+    Case(
+        "ses-inbound",
+        "Amazon SES",
+        "from mail.example.org (mail.example.org [192.0.2.120])\n"
+        " by inbound-smtp.us-east-1.amazonaws.com with SMTP id 0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d\n"
+        " for bob@example.com;\n"
+        " Fri, 12 Jan 2024 10:00:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.120",
+            by_host="inbound-smtp.us-east-1.amazonaws.com",
+            protocol="SMTP",
+            tls=False,
+            queue_id="0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d",
+            envelope_for="bob@example.com",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "ses-smtp-interface",
+        "Amazon SES",
+        "from [10.0.0.5] (ec2-198-51-100-5.compute-1.amazonaws.com [198.51.100.5])\n"
+        " by email-smtp.amazonaws.com with SMTP (SimpleEmailService-d-ABC123XYZ) id hkFz2iHCLfWq1hjbXBYZ\n"
+        " for bob@example.com;\n"
+        " Fri, 12 Jan 2024 10:00:01 +0000 (UTC)",
+        dict(
+            from_helo="[10.0.0.5]",
+            from_rdns="ec2-198-51-100-5.compute-1.amazonaws.com",
+            from_ip="198.51.100.5",
+            by_host="email-smtp.amazonaws.com",
+            protocol="SMTP",
+            tls=False,
+            queue_id="hkFz2iHCLfWq1hjbXBYZ",
+            envelope_for="bob@example.com",
+            software="SimpleEmailService-d-ABC123XYZ",
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    Case(
+        "ses-inbound-ipv6",
+        "Amazon SES",
+        "from mail6.example.org (mail6.example.org [2001:db8:3::25])\n"
+        " by inbound-smtp.eu-west-1.amazonaws.com with SMTP id 9f8e7d6c5b4a39281706f5e4d3c2b1a0\n"
+        " for bob@example.com;\n"
+        " Fri, 12 Jan 2024 10:00:02 +0000 (UTC)",
+        dict(
+            from_helo="mail6.example.org",
+            from_rdns="mail6.example.org",
+            from_ip="2001:db8:3::25",
+            by_host="inbound-smtp.eu-west-1.amazonaws.com",
+            protocol="SMTP",
+            tls=False,
+            queue_id="9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+            envelope_for="bob@example.com",
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    # ------------------------------------------------------------------ Mailgun ----
+    Case(
+        "mailgun-api-http",
+        "Mailgun",
+        "by luna.mailgun.net with HTTP; Fri, 12 Jan 2024 10:00:00 +0000",
+        dict(by_host="luna.mailgun.net", protocol="HTTP", tls=False, timestamp=T(2024, 1, 12, 10, 0)),
+    ),
+    Case(
+        "mailgun-inbound-tls-comment",
+        "Mailgun",
+        "from mail.example.org (mail.example.org [192.0.2.130])\n"
+        " by 8b3a1c2d4e5f with SMTP id 65a10f00a1b2c3d4e5f60718 (version=TLS1.3,\n"
+        " cipher=TLS_AES_128_GCM_SHA256); Fri, 12 Jan 2024 10:00:01 GMT",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.130",
+            by_host="8b3a1c2d4e5f",
+            protocol="SMTP",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_128_GCM_SHA256",
+            queue_id="65a10f00a1b2c3d4e5f60718",
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    Case(
+        "mailgun-inbound-plain",
+        "Mailgun",
+        "from mail.example.org (mail.example.org [192.0.2.131])\n"
+        " by smtp-in-n12.prod.mailgun.example with ESMTP id 65a10f00a1b2c3d4e5f60719;\n"
+        " Fri, 12 Jan 2024 10:00:02 GMT",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.131",
+            by_host="smtp-in-n12.prod.mailgun.example",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="65a10f00a1b2c3d4e5f60719",
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    # ----------------------------------------------------------------- SendGrid ----
+    Case(
+        "sendgrid-filterdrecv-go-date-no-semicolon",
+        "SendGrid",
+        "by filterdrecv-656998cfdd-xyz12 with SMTP id filterdrecv-656998cfdd-xyz12-1-65A10F00-1A\n"
+        "        2024-01-12 10:00:00.123456789 +0000 UTC m=+123.456789",
+        dict(
+            by_host="filterdrecv-656998cfdd-xyz12",
+            protocol="SMTP",
+            tls=False,
+            queue_id="filterdrecv-656998cfdd-xyz12-1-65A10F00-1A",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "sendgrid-geopod-http-no-semicolon",
+        "SendGrid",
+        "from MTk2ODc0Mg (unknown)\n"
+        "\tby geopod-ismtpd-3 (SG) with HTTP\n"
+        "\tid aBcDeFgHiJkLmNoPqRsTuV\n"
+        "\tFri, 12 Jan 2024 10:00:01.234 +0000 (UTC)",
+        dict(
+            from_helo="MTk2ODc0Mg",
+            by_host="geopod-ismtpd-3",
+            protocol="HTTP",
+            tls=False,
+            queue_id="aBcDeFgHiJkLmNoPqRsTuV",
+            software=OneOf(("SG", "SendGrid")),
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    Case(
+        "sendgrid-ismtpd-esmtp",
+        "SendGrid",
+        "from mail.example.org (unknown)\n"
+        "\tby ismtpd0006p1las1.sendgrid.example (SG) with ESMTP\n"
+        "\tid Ab1Cd2Ef3Gh4Ij5Kl6Mn7\n"
+        "\tfor <bob@example.com>;\n"
+        "\tFri, 12 Jan 2024 10:00:02.345 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            by_host="ismtpd0006p1las1.sendgrid.example",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="Ab1Cd2Ef3Gh4Ij5Kl6Mn7",
+            envelope_for="bob@example.com",
+            software=OneOf(("SG", "SendGrid")),
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    # ------------------------------------------------------------------- Haraka ----
+    Case(
+        "haraka-esmtps-tls-clause",
+        "Haraka",
+        "from mail.example.org (mail.example.org [192.0.2.150])\r\n"
+        "\tby mx.example.net (Haraka/3.0.2) with ESMTPS id 4C5D6E7F-1A2B-4C3D-9E8F-0A1B2C3D4E5F.1\r\n"
+        "\tenvelope-from <alice@example.org>\r\n"
+        "\ttls TLS_AES_256_GCM_SHA384;\r\n"
+        "\tFri, 12 Jan 2024 10:00:00 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.150",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            queue_id="4C5D6E7F-1A2B-4C3D-9E8F-0A1B2C3D4E5F.1",
+            envelope_from="alice@example.org",
+            software="Haraka/3.0.2",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "haraka-plain-no-rdns",
+        "Haraka",
+        "from app-worker-5b8d8c7878-529xw ([10.42.3.77])\r\n"
+        "\tby relay.example.net (Haraka) with ESMTP id DFCF7BEA-2F88-4D9B-A9BB-320EB10BDCE0.1\r\n"
+        "\tenvelope-from <noreply@example.net>;\r\n"
+        "\tTue, 10 Feb 2026 13:29:01 +0000",
+        dict(
+            from_helo="app-worker-5b8d8c7878-529xw",
+            from_ip="10.42.3.77",
+            by_host="relay.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="DFCF7BEA-2F88-4D9B-A9BB-320EB10BDCE0.1",
+            envelope_from="noreply@example.net",
+            software="Haraka",
+            timestamp=T(2026, 2, 10, 13, 29, 1),
+        ),
+    ),
+    Case(
+        "haraka-auth-null-sender",
+        "Haraka",
+        "from [192.168.1.20] (host.example.org [203.0.113.151])\r\n"
+        "\tby mx.example.net (Haraka/2.8.28) with ESMTPSA id 0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0.1\r\n"
+        "\tenvelope-from <>\r\n"
+        "\ttls TLS_AES_128_GCM_SHA256 (authenticated bits=0);\r\n"
+        "\tFri, 12 Jan 2024 10:00:02 +0000",
+        dict(
+            from_helo="[192.168.1.20]",
+            from_rdns="host.example.org",
+            from_ip="203.0.113.151",
+            by_host="mx.example.net",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_cipher="TLS_AES_128_GCM_SHA256",
+            auth="authenticated bits=0",
+            queue_id="0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0.1",
+            envelope_from="",
+            software="Haraka/2.8.28",
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    # ---------------------------------------------------------------- OpenSMTPD ----
+    Case(
+        "opensmtpd-tls13",
+        "OpenSMTPD",
+        "from mail.example.org (mail.example.org [192.0.2.160])\n"
+        "\tby mx.example.net (OpenSMTPD) with ESMTPS id 1a2b3c4d (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)\n"
+        "\tfor <bob@example.net>;\n"
+        "\tFri, 12 Jan 2024 10:00:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.160",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            queue_id="1a2b3c4d",
+            envelope_for="bob@example.net",
+            software="OpenSMTPD",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "opensmtpd-ipv6-unknown-rdns",
+        "OpenSMTPD",
+        "from mail6.example.org (<unknown> IPv6:2001:db8:6::25)\n"
+        "\tby mx.example.net (OpenSMTPD) with ESMTP id 5e6f7a8b\n"
+        "\tfor <bob@example.net>;\n"
+        "\tFri, 12 Jan 2024 10:00:01 +0000 (UTC)",
+        dict(
+            from_helo="mail6.example.org",
+            from_ip="2001:db8:6::25",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="5e6f7a8b",
+            envelope_for="bob@example.net",
+            software="OpenSMTPD",
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    Case(
+        "opensmtpd-received-auth-user",
+        "OpenSMTPD",
+        "from laptop.example.org (host.example.org [203.0.113.161])\n"
+        "\tby mail.example.com (OpenSMTPD) with ESMTPSA id 9c0d1e2f (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)"
+        " auth=yes user=alice\n"
+        "\tfor <bob@example.net>;\n"
+        "\tFri, 12 Jan 2024 10:00:02 +0000 (UTC)",
+        dict(
+            from_helo="laptop.example.org",
+            from_rdns="host.example.org",
+            from_ip="203.0.113.161",
+            by_host="mail.example.com",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            auth="alice",
+            queue_id="9c0d1e2f",
+            envelope_for="bob@example.net",
+            software="OpenSMTPD",
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    # ------------------------------------------------------------------ Courier ----
+    Case(
+        "courier-tls-id-after-date",
+        "Courier",
+        "from mail.example.org (mail.example.org [::ffff:192.0.2.170])\n"
+        "  (TLS: TLSv1.2,256bits,ECDHE-RSA-AES256-GCM-SHA384)\n"
+        "  by mx.example.net with ESMTPS; Fri, 12 Jan 2024 10:00:00 +0000\n"
+        "  id 00000000002A1234.0000000065A10F00.00001234",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.170",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES256-GCM-SHA384",
+            tls_bits=256,
+            queue_id="00000000002A1234.0000000065A10F00.00001234",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "courier-auth-and-tls",
+        "Courier",
+        "from laptop.example.org (host.example.org [::ffff:203.0.113.171])\n"
+        "  (AUTH: LOGIN alice, TLS: TLSv1.2,256bits,ECDHE-RSA-AES256-GCM-SHA384)\n"
+        "  by mail.example.com with ESMTPSA; Fri, 12 Jan 2024 10:00:01 +0000\n"
+        "  id 00000000002A1235.0000000065A10F01.00001235",
+        dict(
+            from_helo="laptop.example.org",
+            from_rdns="host.example.org",
+            from_ip="203.0.113.171",
+            by_host="mail.example.com",
+            protocol="ESMTPSA",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES256-GCM-SHA384",
+            tls_bits=256,
+            auth="alice",
+            queue_id="00000000002A1235.0000000065A10F01.00001235",
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    Case(
+        "courier-plain",
+        "Courier",
+        "from mail.example.org (mail.example.org [::ffff:192.0.2.172])\n"
+        "  by mx.example.net with ESMTP; Fri, 12 Jan 2024 10:00:02 +0000\n"
+        "  id 00000000002A1236.0000000065A10F02.00001236",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.172",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="00000000002A1236.0000000065A10F02.00001236",
+            timestamp=T(2024, 1, 12, 10, 0, 2),
+        ),
+    ),
+    # ------------------------------------------------------------- Lotus Domino ----
+    Case(
+        "domino-space-before-semicolon",
+        "Lotus Domino",
+        "from mail.example.org ([192.0.2.180]) by notes.example.com (Lotus Domino Release 9.0.1FP10 HF383)\n"
+        " with ESMTP id 2024011210000012-345 ; Fri, 12 Jan 2024 10:00:00 +0100",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.180",
+            by_host="notes.example.com",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="2024011210000012-345",
+            software="Lotus Domino Release 9.0.1FP10 HF383",
+            timestamp=T(2024, 1, 12, 9, 0),
+        ),
+    ),
+    Case(
+        "domino-ibm-internal",
+        "Lotus Domino",
+        "from notes1.example.com ([10.1.1.5]) by notes2.example.com (IBM Domino Release 10.0.1FP3)\n"
+        " with ESMTP id 2024011209593221-12345 ; Fri, 12 Jan 2024 09:59:32 +0100",
+        dict(
+            from_helo="notes1.example.com",
+            from_ip="10.1.1.5",
+            by_host="notes2.example.com",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="2024011209593221-12345",
+            software="IBM Domino Release 10.0.1FP3",
+            timestamp=T(2024, 1, 12, 8, 59, 32),
+        ),
+    ),
+    # ------------------------------------------------------------------ MDaemon ----
+    Case(
+        "mdaemon-esmtpa",
+        "MDaemon",
+        "from mail.example.org by mail.example.com (MDaemon PRO v20.0.1)\n"
+        "\twith ESMTPA id md50001234567.msg; Fri, 12 Jan 2024 10:00:00 +0100",
+        dict(
+            from_helo="mail.example.org",
+            by_host="mail.example.com",
+            protocol="ESMTPA",
+            tls=False,
+            auth="ESMTPA",
+            queue_id="md50001234567.msg",
+            software="MDaemon PRO v20.0.1",
+            timestamp=T(2024, 1, 12, 9, 0),
+        ),
+    ),
+    Case(
+        "mdaemon-esmtps-for",
+        "MDaemon",
+        "from mail.example.org by mail.example.com (MDaemon PRO v20.0.1)\n"
+        "\twith ESMTPS id md50001234568.msg for <bob@example.com>; Fri, 12 Jan 2024 10:00:01 +0100",
+        dict(
+            from_helo="mail.example.org",
+            by_host="mail.example.com",
+            protocol="ESMTPS",
+            tls=True,
+            queue_id="md50001234568.msg",
+            envelope_for="bob@example.com",
+            software="MDaemon PRO v20.0.1",
+            timestamp=T(2024, 1, 12, 9, 0, 1),
+        ),
+    ),
+    # ----------------------------------------------------------- Zimbra / amavis ----
+    Case(
+        "zimbra-amavisd-new",
+        "Zimbra/amavis",
+        "from zimbra.example.com ([127.0.0.1])\n"
+        "\tby localhost (zimbra.example.com [127.0.0.1]) (amavisd-new, port 10032)\n"
+        "\twith ESMTP id AbCdEfGhIjKl for <bob@example.com>;\n"
+        "\tFri, 12 Jan 2024 10:00:00 +0100 (CET)",
+        dict(
+            from_helo="zimbra.example.com",
+            from_ip="127.0.0.1",
+            by_host="localhost",
+            by_ip="127.0.0.1",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="AbCdEfGhIjKl",
+            envelope_for="bob@example.com",
+            software="amavisd-new",
+            timestamp=T(2024, 1, 12, 9, 0),
+        ),
+    ),
+    Case(
+        "zimbra-postfix-after-filter",
+        "Zimbra/amavis",
+        "from localhost (localhost [127.0.0.1])\n"
+        "\tby zimbra.example.com (Postfix) with ESMTP id 3F2A1B4C5E\n"
+        "\tfor <bob@example.com>; Fri, 12 Jan 2024 10:00:01 +0100 (CET)",
+        dict(
+            from_helo="localhost",
+            from_rdns="localhost",
+            from_ip="127.0.0.1",
+            by_host="zimbra.example.com",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="3F2A1B4C5E",
+            envelope_for="bob@example.com",
+            software="Postfix",
+            timestamp=T(2024, 1, 12, 9, 0, 1),
+        ),
+    ),
+    Case(
+        "amavis-211-lmtp",
+        "Zimbra/amavis",
+        "from mail.example.com ([127.0.0.1])\n"
+        "\tby localhost (mail.example.com [127.0.0.1]) (amavis, port 10024) with LMTP\n"
+        "\tid x7Yz8AbC9dEf for <bob@example.com>;\n"
+        "\tFri, 12 Jan 2024 10:00:02 +0100 (CET)",
+        dict(
+            from_helo="mail.example.com",
+            from_ip="127.0.0.1",
+            by_host="localhost",
+            by_ip="127.0.0.1",
+            protocol="LMTP",
+            tls=False,
+            queue_id="x7Yz8AbC9dEf",
+            envelope_for="bob@example.com",
+            software="amavis",
+            timestamp=T(2024, 1, 12, 9, 0, 2),
+        ),
+    ),
+    # ----------------------------------------------------------- Dovecot / Cyrus ----
+    Case(
+        "dovecot-23-lmtp",
+        "Dovecot/Cyrus LMTP",
+        "from mx.example.com\n"
+        "\tby mail.example.com with LMTP\n"
+        "\tid 8Hk2MUoRoWWzNwAA0J78UA\n"
+        "\t(envelope-from <alice@example.org>)\n"
+        "\tfor <bob@example.com>; Fri, 12 Jan 2024 10:00:00 +0100",
+        dict(
+            from_helo="mx.example.com",
+            by_host="mail.example.com",
+            protocol="LMTP",
+            tls=False,
+            queue_id="8Hk2MUoRoWWzNwAA0J78UA",
+            envelope_for="bob@example.com",
+            envelope_from="alice@example.org",
+            timestamp=T(2024, 1, 12, 9, 0),
+        ),
+    ),
+    Case(
+        "dovecot-23-lmtp-ip-null-sender",
+        "Dovecot/Cyrus LMTP",
+        "from mx.example.com ([192.168.10.5])\n"
+        "\tby mail.example.com with LMTP\n"
+        "\tid 2M9RLQ0RoWVzNwAA0J78UA\n"
+        "\t(envelope-from <>)\n"
+        "\tfor <bob@example.com>; Fri, 12 Jan 2024 10:00:01 +0100",
+        dict(
+            from_helo="mx.example.com",
+            from_ip="192.168.10.5",
+            by_host="mail.example.com",
+            protocol="LMTP",
+            tls=False,
+            queue_id="2M9RLQ0RoWVzNwAA0J78UA",
+            envelope_for="bob@example.com",
+            envelope_from="",
+            timestamp=T(2024, 1, 12, 9, 0, 1),
+        ),
+    ),
+    Case(
+        "dovecot-22-lmtp-package-name",
+        "Dovecot/Cyrus LMTP",
+        "from mx.example.com ([192.168.10.5])\n"
+        "\tby mail.example.com (Dovecot) with LMTP id QmFzZTY0SWQ\n"
+        "\tfor <bob@example.com>; Fri, 12 Jan 2024 10:00:02 +0100",
+        dict(
+            from_helo="mx.example.com",
+            from_ip="192.168.10.5",
+            by_host="mail.example.com",
+            protocol="LMTP",
+            tls=False,
+            queue_id="QmFzZTY0SWQ",
+            envelope_for="bob@example.com",
+            software="Dovecot",
+            timestamp=T(2024, 1, 12, 9, 0, 2),
+        ),
+    ),
+    Case(
+        "cyrus-lmtpa-unix-socket",
+        "Dovecot/Cyrus LMTP",
+        "from mx.example.com ([unix socket])\n"
+        "\t by imap.example.com (Cyrus v3.6.1-1.el9) with LMTPA;\n"
+        "\t Fri, 12 Jan 2024 10:00:03 +0100",
+        dict(
+            from_helo="mx.example.com",
+            by_host="imap.example.com",
+            protocol="LMTPA",
+            tls=False,
+            auth="LMTPA",
+            software="Cyrus v3.6.1-1.el9",
+            timestamp=T(2024, 1, 12, 9, 0, 3),
+        ),
+    ),
+    Case(
+        "dovecot-lmtp-over-tls",
+        "Dovecot/Cyrus LMTP",
+        "from mx.example.com ([192.168.10.5])\n"
+        "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\n"
+        "\tby mail.example.com with LMTP id aBcD1234eFgH5678\n"
+        "\tfor <bob@example.com>; Fri, 12 Jan 2024 10:00:04 +0100",
+        dict(
+            from_helo="mx.example.com",
+            from_ip="192.168.10.5",
+            by_host="mail.example.com",
+            protocol="LMTP",
+            tls=True,
+            tls_version="TLSv1.3",
+            tls_cipher="TLS_AES_256_GCM_SHA384",
+            tls_bits=256,
+            queue_id="aBcD1234eFgH5678",
+            envelope_for="bob@example.com",
+            timestamp=T(2024, 1, 12, 9, 0, 4),
+        ),
+    ),
+    # ------------------------------------------ Other gateways (Cisco, CommuniGate, ...) ----
+    Case(
+        "cisco-esa-esmtp-tls-cipher",
+        "Cisco/CommuniGate/Mimecast/Barracuda",
+        "from jhemtmwex3.corp.example.org (HELO exchange.example.org)\n"
+        "  ([10.181.198.38])\n"
+        "  by ipex1.example.org with ESMTP/TLS/AES128-SHA; 14 Aug 2013 08:59:29 -0400",
+        dict(
+            from_helo="exchange.example.org",
+            from_rdns="jhemtmwex3.corp.example.org",
+            from_ip="10.181.198.38",
+            by_host="ipex1.example.org",
+            protocol="ESMTP",
+            tls=True,
+            tls_cipher="AES128-SHA",
+            timestamp=T(2013, 8, 14, 12, 59, 29),
+        ),
+    ),
+    Case(
+        "cisco-esa-unknown-rdns",
+        "Cisco/CommuniGate/Mimecast/Barracuda",
+        "from unknown (HELO mail.example.org) ([192.0.2.190])\n"
+        "  by esa1.example.net with ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384; 12 Jan 2024 05:00:00 -0500",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.190",
+            by_host="esa1.example.net",
+            protocol="ESMTP",
+            tls=True,
+            tls_cipher="ECDHE-RSA-AES256-GCM-SHA384",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "communigate-helo-comment",
+        "Cisco/CommuniGate/Mimecast/Barracuda",
+        "from [192.0.2.191] (HELO mail.example.org)\n"
+        "  by mail.example.com (CommuniGate Pro SMTP 6.3.12)\n"
+        "  with ESMTPS id 123456789 for bob@example.com; Fri, 12 Jan 2024 11:00:00 +0100",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.191",
+            by_host="mail.example.com",
+            protocol="ESMTPS",
+            tls=True,
+            queue_id="123456789",
+            envelope_for="bob@example.com",
+            software="CommuniGate Pro SMTP 6.3.12",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "mimecast-with-esmtp-with-starttls",
+        "Cisco/CommuniGate/Mimecast/Barracuda",
+        "from mail.example.org (mail.example.org [192.0.2.220]) by relay.mimecast.example with\n"
+        " ESMTP with STARTTLS (version=TLSv1.2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n"
+        " us-mta-471-XEkqCOV6O1Ci-ZyR1LtbqQ-1; Fri, 12 Jan 2024 05:00:00 -0500",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.220",
+            by_host="relay.mimecast.example",
+            protocol="ESMTP",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            queue_id="us-mta-471-XEkqCOV6O1Ci-ZyR1LtbqQ-1",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "barracuda-sendmail-style-tls",
+        "Cisco/CommuniGate/Mimecast/Barracuda",
+        "from mail.example.org (mail.example.org [192.0.2.221]) by mx.example.net with ESMTP id\n"
+        " AbCdEfGhIjKlMnOp (version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384 bits=256 verify=NO)\n"
+        " for <bob@example.net>; Fri, 12 Jan 2024 05:00:01 -0500",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.221",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES256-GCM-SHA384",
+            tls_bits=256,
+            queue_id="AbCdEfGhIjKlMnOp",
+            envelope_for="bob@example.net",
+            timestamp=T(2024, 1, 12, 10, 0, 1),
+        ),
+    ),
+    # ----------------------------------------------------------------- Oddities ----
+    Case(
+        "odd-missing-semicolon",
+        "Oddities",
+        "from mail.example.org (mail.example.org [192.0.2.200])\n"
+        "\tby mx.example.net (Postfix) with ESMTP id 4TBb1c2Dez20\n"
+        "\tFri, 12 Jan 2024 10:00:00 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.200",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="4TBb1c2Dez20",
+            software="Postfix",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-zone-EST",
+        "Oddities",
+        "from mail.example.org (mail.example.org [192.0.2.201])\n"
+        "\tby mx.example.net (8.14.4/8.14.4) with ESMTP id 40CA0b2c012360;\n"
+        "\tFri, 12 Jan 2024 05:00:00 EST",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.201",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="40CA0b2c012360",
+            software="8.14.4/8.14.4",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-zone-GMT",
+        "Oddities",
+        "from mail.example.org ([192.0.2.202]) by mx.example.net with SMTP; Fri, 12 Jan 2024 10:00:00 GMT",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.202",
+            by_host="mx.example.net",
+            protocol="SMTP",
+            tls=False,
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-zone-UT",
+        "Oddities",
+        "from mail.example.org ([192.0.2.203]) by mx.example.net with SMTP; Fri, 12 Jan 2024 10:00:00 UT",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.203",
+            by_host="mx.example.net",
+            protocol="SMTP",
+            tls=False,
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-no-zone",
+        "Oddities",
+        "from mail.example.org (mail.example.org [192.0.2.204]) by mx.example.net (Postfix)"
+        " with ESMTP id 4TBb1c2Dez24; Fri, 12 Jan 2024 10:00:00",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.204",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="4TBb1c2Dez24",
+            software="Postfix",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-two-digit-year",
+        "Oddities",
+        "from mail.example.org ([192.0.2.205]) by mx.example.net with ESMTP id 0Abc12-0001aB-Cd;"
+        " Fri, 12 Jan 24 10:00:00 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.205",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="0Abc12-0001aB-Cd",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-no-weekday-positive-offset",
+        "Oddities",
+        "from mail.example.org ([192.0.2.206]) by mx.example.net with ESMTP; 12 Jan 2024 11:00:00 +0100",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.206",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-fractional-seconds-rfc5322",
+        "Oddities",
+        "from mail.example.org ([192.0.2.207]) by mx.example.net with ESMTP id 7F3A;"
+        " Fri, 12 Jan 2024 10:00:00.123456 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.207",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="7F3A",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-deeply-nested-comments-with-quotes",
+        "Oddities",
+        "from mail.example.org (mail.example.org [192.0.2.208])\n"
+        "\t(using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits))\n"
+        '\t(Client CN "mail.example.org", Issuer "Example CA (Intermediate (R3))" (not verified))\n'
+        "\tby mx.example.net (Postfix) with ESMTPS id 4TBb1c2Dez28\n"
+        "\tfor <bob@example.net>; Fri, 12 Jan 2024 10:00:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.208",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=True,
+            tls_version="TLSv1.2",
+            tls_cipher="ECDHE-RSA-AES256-GCM-SHA384",
+            tls_bits=256,
+            queue_id="4TBb1c2Dez28",
+            envelope_for="bob@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-impossible-date",
+        "Oddities",
+        "from mail.example.org (mail.example.org [192.0.2.209]) by mx.example.net (Postfix)"
+        " with ESMTP id 4TBb1c2Dez29; Fri, 32 Jan 2024 25:61:00 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.209",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="4TBb1c2Dez29",
+            software="Postfix",
+            parsed=False,
+        ),
+    ),
+    Case(
+        "odd-field-name-included-crlf-folding",
+        "Oddities",
+        "Received: from mail.example.org (mail.example.org [192.0.2.210])\r\n"
+        "        by mx.example.net (Postfix) with ESMTP id 4TBb1c2Dez30\r\n"
+        "        for <bob@example.net>; Fri, 12 Jan 2024 10:00:00 +0000 (UTC)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.210",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="4TBb1c2Dez30",
+            envelope_for="bob@example.net",
+            software="Postfix",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-no-seconds-extra-spaces-long-zone-comment",
+        "Oddities",
+        "from mail.example.org ([192.0.2.211]) by mx.example.net with ESMTP id 9B2C;"
+        "  Fri, 12 Jan 2024  10:00  +0000  (Coordinated Universal Time)",
+        dict(
+            from_helo="mail.example.org",
+            from_ip="192.0.2.211",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="9B2C",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-trailing-semicolon-no-date",
+        "Oddities",
+        "by mx.example.net with SMTP id 4TBb1c2Dez32;",
+        dict(by_host="mx.example.net", protocol="SMTP", tls=False, queue_id="4TBb1c2Dez32"),
+    ),
+    Case(
+        "odd-semicolon-inside-trailing-comment",
+        "Oddities",
+        "from mail.example.org (mail.example.org [192.0.2.212]) by mx.example.net with ESMTP id 5C6D;"
+        " Fri, 12 Jan 2024 10:00:00 +0000 (UTC; relayed)",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.212",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="5C6D",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-for-several-recipients",
+        "Oddities",
+        "from mail.example.org (mail.example.org [192.0.2.213]) by mx.example.net with ESMTP id 5C6E\n"
+        "\tfor <bob@example.net>, <carol@example.net>; Fri, 12 Jan 2024 10:00:00 +0000",
+        dict(
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.213",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="5C6E",
+            envelope_for="bob@example.net, carol@example.net",
+            timestamp=T(2024, 1, 12, 10, 0),
+        ),
+    ),
+]
