@@ -10,14 +10,19 @@ DNSSEC status (``DNSAnswer.secure``) comes from one of two places:
   you trust (RFC 6840 §5.7) — e.g. a local unbound on 127.0.0.1;
 - local validation (default whenever ``trust_anchors`` cover the name): RRSIGs are
   checked with dnspython against DNSKEYs, DNSKEYs against DS records, up to a trust
-  anchor (the root KSKs by default; tests configure their zone's key). Denials
-  (NXDOMAIN/NODATA) are secure when their NSEC records are validly signed and actually
-  cover the question (RFC 4035 §5.4); an NSEC3 NODATA proof is checked by hashing the
-  name (RFC 5155 §8.5); other NSEC3 denials stay unknown.
+  anchor (the root KSKs by default; tests configure their zone's key). Only a signature
+  by the zone holding the name counts (its signer must be an ancestor, RFC 4035
+  §5.3.1). Denials (NXDOMAIN/NODATA) are secure when their NSEC or NSEC3 records are
+  validly signed by that zone and actually prove the denial: NSEC per RFC 4035 §5.4
+  (including empty non-terminals and wildcard NODATA), NSEC3 per RFC 5155 §8.4–8.7
+  (closest-encloser proofs). A wildcard expansion is secure only with the proof that the
+  name itself does not exist (RFC 4035 §5.3.4). A zone delegated without a DS, proven
+  by the parent's signed NSEC/NSEC3, is insecure: its answers are unknown, not bogus.
 
 ``secure`` is ``True`` when validated, ``False`` when bogus (a signature that does not
-verify, or an unsigned answer from a zone whose keys validate), ``None`` when unknown
-(no anchor covers the name, or the zone is unsigned and no proof was sought).
+verify, a denial that does not prove what it claims, or an unsigned answer from a zone
+whose keys validate), ``None`` when unknown (no anchor covers the name, the zone is
+provably insecure, or an NSEC3 opt-out span leaves it open).
 
 Answers are cached for their TTL (a negative answer for its SOA minimum, RFC 2308 §5);
 the resolver is thread-safe and :meth:`LiveResolver.query_many` keeps many questions in
@@ -120,7 +125,8 @@ class LiveResolver:
         cache: bool = True,
     ) -> None:
         if nameservers is None:
-            nameservers = dns.resolver.Resolver(configure=True).nameservers
+            configured = dns.resolver.Resolver(configure=True).nameservers
+            nameservers = [ns if isinstance(ns, str) else ns.answer_nameserver() for ns in configured]
         self.nameservers = tuple(str(ns) for ns in nameservers)
         self.port = port
         self.timeout = timeout
@@ -167,11 +173,14 @@ class LiveResolver:
         """One question to the servers in turn: UDP, TCP on truncation, within ``lifetime``."""
         cache_key = (qname.to_text().lower(), rdtype)
         now = time.monotonic()
-        with self._lock:
-            hit = self._raw_cache.get(cache_key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        query = dns.message.make_query(qname, rdtype, want_dnssec=True, use_edns=0, payload=1232)
+        if self._use_cache:
+            with self._lock:
+                hit = self._raw_cache.get(cache_key)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+        query = dns.message.make_query(
+            qname, dns.rdatatype.RdataType(rdtype), want_dnssec=True, use_edns=0, payload=1232
+        )
         query.flags |= dns.flags.RD
         if self.trust_ad:
             query.flags |= dns.flags.AD  # ask for the AD bit (RFC 6840 §5.7)
@@ -203,7 +212,7 @@ class LiveResolver:
                 authority=list(response.authority),
                 ad=bool(response.flags & dns.flags.AD),
             )
-            if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            if self._use_cache and rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
                 ttl = min((rr.ttl for rr in response.answer + response.authority), default=0)
                 with self._lock:
                     self._raw_cache[cache_key] = (time.monotonic() + min(ttl, 86400), result)
@@ -227,7 +236,7 @@ class LiveResolver:
             resp = self._exchange(current, rt)
             if resp.timed_out:
                 return DNSAnswer(name=name, rdtype=rdtype, status="TIMEOUT", cname_chain=tuple(chain))
-            status = dns.rcode.to_text(resp.rcode) if resp.rcode is not None else "SERVFAIL"
+            status = dns.rcode.to_text(dns.rcode.Rcode(resp.rcode)) if resp.rcode is not None else "SERVFAIL"
             if status not in ("NOERROR", "NXDOMAIN"):
                 status = status if status in ("SERVFAIL", "REFUSED") else "SERVFAIL"
                 return DNSAnswer(name=name, rdtype=rdtype, status=status, cname_chain=tuple(chain))
@@ -337,11 +346,6 @@ class LiveResolver:
                 best = zone
         return best
 
-    def _validate_rrset(
-        self, rrset: dns.rrset.RRset, sigs: dns.rrset.RRset | None, owner: dns.name.Name
-    ) -> bool | None:
-        return self._check_rrset(rrset, sigs, owner, depth=0)[0]
-
     def _check_rrset(
         self, rrset: dns.rrset.RRset, sigs: dns.rrset.RRset | None, owner: dns.name.Name, *, depth: int
     ) -> tuple[bool | None, dns.rdata.Rdata | None]:
@@ -440,7 +444,7 @@ class LiveResolver:
                 return parent_keys
             assert isinstance(parent_keys, dns.rrset.RRset)
             try:
-                dns.dnssec.validate(ds, ds_sigs, {signer: parent_keys})  # type: ignore[arg-type]
+                dns.dnssec.validate(ds, _rrsig_set(zone, ds_sigs), {signer: parent_keys})
             except (dns.dnssec.ValidationFailure, dns.exception.DNSException, ValueError):
                 return False
             resp = self._exchange(zone, dns.rdatatype.DNSKEY)
@@ -479,7 +483,7 @@ class LiveResolver:
                 return False
             assert isinstance(keys, dns.rrset.RRset)
             try:
-                dns.dnssec.validate(rrset, sigs, {signer: keys})  # type: ignore[arg-type]
+                dns.dnssec.validate(rrset, _rrsig_set(rrset.name, sigs), {signer: keys})
             except (dns.dnssec.ValidationFailure, dns.exception.DNSException, ValueError):
                 return False
             (nsecs if rrset.rdtype == dns.rdatatype.NSEC else nsec3s).append(rrset)
@@ -509,6 +513,14 @@ def _find(
         if rrset.name == name and rrset.rdtype == rdtype and rrset.covers == covers:
             return rrset
     return None
+
+
+def _rrsig_set(name: dns.name.Name, sigs: Sequence[dns.rdata.Rdata]) -> dns.rrset.RRset:
+    """An RRSIG RRset of the given signatures (dnspython validates against an RRset)."""
+    rrset = dns.rrset.RRset(name, dns.rdataclass.IN, dns.rdatatype.RRSIG, sigs[0].covers())
+    for sig in sigs:
+        rrset.add(sig)
+    return rrset
 
 
 def _has_denial(resp: _Response) -> bool:
@@ -609,10 +621,7 @@ def _nsec_denies(nsecs: list[dns.rrset.RRset], qname: dns.name.Name, rdtype: int
         encloser = max(_common_ancestor(qname, owner), _common_ancestor(qname, nxt), key=len)
         wildcard = dns.name.Name((b"*", *encloser.labels))
         if nxdomain:
-            if wildcard not in by_owner and any(
-                _nsec_covers(r.name, r[0].next, wildcard)
-                for r in nsecs
-            ):
+            if wildcard not in by_owner and any(_nsec_covers(r.name, r[0].next, wildcard) for r in nsecs):
                 return True
         elif wildcard in by_owner and no_type(by_owner[wildcard]):
             return True
