@@ -459,7 +459,7 @@ def test_timeout_against_a_silent_port(silent_port: tuple[socket.socket, int]) -
     assert 0.35 <= elapsed < 1.0 + 0.5
     # What was sent: one UDP query with EDNS0, the DO bit and RD (RFC 3225).
     packets = _drain(sock)
-    assert len(packets) == 1
+    assert len(packets) == 2  # tries=2: one retry, so a single lost datagram is not a TIMEOUT
     q = dns.message.from_wire(packets[0])
     assert q.question[0].name == dns.name.from_text("example.test")
     assert q.edns == 0 and q.ednsflags & dns.flags.DO and q.payload == 1232
@@ -481,7 +481,7 @@ def test_timeouts_are_not_cached(silent_port: tuple[socket.socket, int]) -> None
     r = LiveResolver([LOOPBACK], port=port, timeout=0.2, lifetime=0.5)
     assert r.query("example.test", "A").status == "TIMEOUT"
     assert r.query("example.test", "A").status == "TIMEOUT"
-    assert len(_drain(sock)) == 2
+    assert len(_drain(sock)) == 4  # two questions, two tries each: nothing cached
 
 
 def test_truncated_answer_with_tcp_closed_is_a_temporary_failure() -> None:
@@ -978,3 +978,14 @@ def test_repr_and_identity(knot: KnotServer) -> None:
     assert r.identity == f"live 127.0.0.1:{knot.port}"
     assert "LiveResolver" in repr(r)
     assert resolver(knot.port, trust_ad=True).identity.endswith(" trust-ad")
+
+
+def test_single_try_and_unknown_type(silent_port: tuple[socket.socket, int]) -> None:
+    from mailforensics.errors import InputError
+
+    sock, port = silent_port
+    r = LiveResolver([LOOPBACK], port=port, timeout=0.2, lifetime=1.0, tries=1)
+    assert r.query("example.test", "A").status == "TIMEOUT"
+    assert len(_drain(sock)) == 1
+    with pytest.raises(InputError):
+        r.query("example.test", "NOSUCHTYPE")

@@ -668,3 +668,32 @@ def test_context_offline_needs_an_evidence_file(tmp_path: Path, monkeypatch: pyt
     bad.write_text('{"format": "other"}\n', encoding="utf-8")
     with pytest.raises(EvidenceFormatError):
         Context.offline(bad)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '"secure": "false"',
+        '"records": "192.0.2.1"',
+        '"ttl": 300.5',
+        '"ttl": -1',
+        '"ttl": true',
+        '"cname_chain": [1]',
+    ],
+)
+def test_evidence_lines_are_checked_strictly(tmp_path: Path, bad: str) -> None:
+    from mailforensics.errors import EvidenceFormatError
+    from mailforensics.resolvers.evidence import FORMAT, VERSION
+
+    good = {
+        "name": "a.example", "rdtype": "A", "status": "NOERROR", "records": ["192.0.2.1"], "ttl": 300,
+        "secure": None, "cname_chain": [], "queried_at": "2024-01-02T10:00:00+00:00", "resolver": "x",
+    }  # fmt: skip
+    key = bad.split(":")[0].strip('"')
+    line = json.dumps(good).replace(f'"{key}": {json.dumps(good[key])}', bad)
+    assert bad in line
+    header = json.dumps({"format": FORMAT, "version": VERSION})
+    path = tmp_path / "ev.jsonl"
+    path.write_text(header + "\n" + line + "\n")
+    with pytest.raises(EvidenceFormatError):
+        ReplayResolver(path)

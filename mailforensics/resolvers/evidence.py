@@ -86,14 +86,27 @@ def parse_line(line: str, where: str) -> EvidenceRecord:
             raise ValueError(f"unknown status {status!r}")
         ttl = obj.get("ttl")
         secure = obj.get("secure")
+        records = obj.get("records", [])
+        chain = obj.get("cname_chain", [])
+        # Evidence is checked strictly: a lenient reader would turn "false" into True or
+        # a string into its characters, and replay something that was never answered.
+        if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0):
+            raise ValueError(f"ttl must be a non-negative integer or null, not {ttl!r}")
+        if secure is not None and not isinstance(secure, bool):
+            raise ValueError(f"secure must be true, false or null, not {secure!r}")
+        for label, value in (("records", records), ("cname_chain", chain)):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{label} must be a list of strings")
+        if not isinstance(obj["name"], str) or not isinstance(obj["rdtype"], str):
+            raise ValueError("name and rdtype must be strings")
         answer = DNSAnswer(
-            name=normalize_name(str(obj["name"])),
-            rdtype=normalize_rdtype(str(obj["rdtype"])),
+            name=normalize_name(obj["name"]),
+            rdtype=normalize_rdtype(obj["rdtype"]),
             status=status,
-            records=tuple(str(r) for r in obj.get("records", ())),
-            ttl=int(ttl) if ttl is not None else None,
-            secure=bool(secure) if secure is not None else None,
-            cname_chain=tuple(str(c) for c in obj.get("cname_chain", ())),
+            records=tuple(records),
+            ttl=ttl,
+            secure=secure,
+            cname_chain=tuple(chain),
         )
         return EvidenceRecord(
             answer=answer,

@@ -52,6 +52,7 @@ import dns.rdtypes.ANY.NSEC
 import dns.resolver
 import dns.rrset
 
+from mailforensics.errors import InputError
 from mailforensics.resolvers.base import DNSAnswer, normalize_name, normalize_rdtype
 
 __all__ = ["ROOT_TRUST_ANCHORS", "LiveResolver"]
@@ -104,6 +105,9 @@ class LiveResolver:
         Seconds to wait for one server's answer to one packet.
     lifetime
         Seconds one question may take in all, across servers and retries.
+    tries
+        Times each server is asked over UDP (round-robin) before giving up, within
+        ``lifetime``.
     trust_ad
         Take the AD bit of the answering resolver as the DNSSEC status.
     trust_anchors
@@ -120,6 +124,7 @@ class LiveResolver:
         port: int = 53,
         timeout: float = 2.0,
         lifetime: float = 6.0,
+        tries: int = 2,
         trust_ad: bool = False,
         trust_anchors: Mapping[str, Sequence[str]] | None = None,
         cache: bool = True,
@@ -129,6 +134,7 @@ class LiveResolver:
             nameservers = [ns if isinstance(ns, str) else ns.answer_nameserver() for ns in configured]
         self.nameservers = tuple(str(ns) for ns in nameservers)
         self.port = port
+        self.tries = max(1, tries)
         self.timeout = timeout
         self.lifetime = lifetime
         self.trust_ad = trust_ad
@@ -186,7 +192,10 @@ class LiveResolver:
             query.flags |= dns.flags.AD  # ask for the AD bit (RFC 6840 §5.7)
         deadline = time.monotonic() + self.lifetime
         last_rcode: int | None = None
-        for server in self.nameservers:
+        # Each server is tried ``tries`` times, round-robin, within ``lifetime``: one lost
+        # UDP datagram must not turn into a TIMEOUT verdict (RFC 1035 §4.2.1).
+        order = [server for _ in range(self.tries) for server in self.nameservers]
+        for attempt, server in enumerate(order):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -203,7 +212,7 @@ class LiveResolver:
                 last_rcode = dns.rcode.SERVFAIL  # a malformed answer: treat like a server failure
                 continue
             rcode = response.rcode()
-            if rcode in (dns.rcode.SERVFAIL, dns.rcode.REFUSED) and server != self.nameservers[-1]:
+            if rcode in (dns.rcode.SERVFAIL, dns.rcode.REFUSED) and attempt < len(self.nameservers) - 1:
                 last_rcode = rcode
                 continue  # another server may answer (RFC 1035 §7.2)
             result = _Response(
@@ -222,8 +231,11 @@ class LiveResolver:
     # --- answer assembly -------------------------------------------------------------------------
     def _resolve(self, name: str, rdtype: str) -> DNSAnswer:
         try:
-            qname = dns.name.from_text(name)
             rt = dns.rdatatype.from_text(rdtype)
+        except (dns.exception.DNSException, ValueError) as exc:
+            raise InputError(f"unknown DNS record type {rdtype!r}") from exc
+        try:
+            qname = dns.name.from_text(name)
         except (dns.exception.DNSException, ValueError):
             # A name that cannot be asked (an empty label, a label over 63 octets): the
             # question has no answer in the DNS, which is what NXDOMAIN says.
