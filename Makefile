@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Offline: every DNS answer comes from the recorded evidence; no socket is opened.
 demo: $(STAMP)
-	$(VENV)/bin/mailforensics trace sample_mail/eml --internal-domain example.net
+	$(VENV)/bin/mailforensics analyze sample_mail/eml --internal-domain example.net \
+		--offline --evidence sample_mail/dns/evidence.jsonl
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mailforensics tests benchmarks

@@ -41,6 +41,7 @@ from mailforensics.trace import Trace, trace
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mailforensics.path import Path as Path_
     from mailforensics.reputation.dnsbl import DNSBLResult
     from mailforensics.reputation.rdns import HELOResult, RDNSResult
 
@@ -85,6 +86,11 @@ class Analysis:
     evidence: tuple[EvidenceRecord, ...]
     all_findings: tuple[Finding, ...]
     ctx: Context
+
+    @property
+    def path(self) -> Path_:
+        """The reconstructed relay path (hops, trust boundary, originating IP)."""
+        return self.trace.path
 
     @property
     def originating_ip(self) -> str | None:

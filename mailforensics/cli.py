@@ -1,8 +1,11 @@
-"""Command line: ``mailforensics hops FILE``, ``mailforensics trace FILE``.
+"""Command line: ``mailforensics hops|trace|analyze SOURCE``.
 
-Both take any source :func:`mailforensics.iter_messages` reads (an ``.eml``, ``.msg``,
-mbox, maildir or directory) and print one block per message; ``--json`` prints one JSON
-document for machines instead. Nothing here touches the network.
+Each takes any source :func:`mailforensics.iter_messages` reads (an ``.eml``, ``.msg``,
+mbox, maildir or directory) and prints one block per message; ``--json`` prints one JSON
+document for machines instead. ``hops`` and ``trace`` read headers only and never touch
+the network. ``analyze`` adds the DNS checks: live (``--evidence PATH`` records every
+answer to PATH) or offline from recorded evidence (``--offline --evidence PATH``, no
+socket opened).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from mailforensics.errors import MailForensicsError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mailforensics.analysis import Analysis
     from mailforensics.trace import Trace
 
 __all__ = ["main"]
@@ -28,6 +32,10 @@ __all__ = ["main"]
 HOP_COLUMNS = (
     "hop", "from_helo", "from_rdns", "from_ip", "by_host", "protocol", "tls",
     "tls_version", "queue_id", "envelope_for", "timestamp", "delay_s", "external",
+)  # fmt: skip
+ANALYZE_HOP_COLUMNS = (
+    "hop", "from_helo", "from_ip", "ptr", "fcrdns", "generic_rdns", "dnsbl", "by_host",
+    "protocol", "tls", "timestamp", "delay_s", "external",
 )  # fmt: skip
 
 
@@ -65,22 +73,29 @@ def _print_table(frame: pd.DataFrame, out: TextIO, columns: Sequence[str] | None
         out.write(shown.to_string(index=False) + "\n")
 
 
-def _message_json(t: Trace, what: str) -> dict[str, Any]:
+def _message_json(t: Trace | Analysis, what: str) -> dict[str, Any]:
+    path = t.path
     doc: dict[str, Any] = {
         "origin": t.message.origin,
         "sha256": t.message.sha256,
-        "originating_ip": t.path.originating_ip,
-        "boundary_hop": t.path.boundary_hop,
+        "originating_ip": path.originating_ip,
+        "boundary_hop": path.boundary_hop,
         "hops": _records(t.hops),
     }
-    if what == "trace":
+    if what in ("trace", "analyze"):
         doc["envelope"] = _records(t.envelope)
         doc["findings"] = _records(t.findings)
+    if what == "analyze":
+        doc["dnsbl"] = _records(t.dnsbl)  # type: ignore[union-attr]
+        doc["dns"] = _records(t.dns)  # type: ignore[union-attr]
     return doc
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from mailforensics.analysis import analyze
     from mailforensics.context import Config, Context
+    from mailforensics.errors import InputError
+    from mailforensics.resolvers.recording import RecordingResolver
     from mailforensics.sources import iter_messages
     from mailforensics.trace import trace
 
@@ -88,12 +103,25 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         trusted_networks=tuple(args.trusted_network or ()),
         internal_domains=tuple(args.internal_domain or ()),
     )
-    ctx = Context(config=config)
+    recorder: RecordingResolver | None = None
+    if args.command == "analyze" and args.offline:
+        if not args.evidence:
+            raise InputError("--offline needs --evidence PATH (the recorded DNS answers)")
+        ctx = Context.offline(args.evidence, config=config)
+    elif args.command == "analyze":
+        from mailforensics.resolvers.live import LiveResolver
+
+        live = LiveResolver(args.nameserver, port=args.dns_port) if args.nameserver else Context().get_resolver()
+        recorder = RecordingResolver(live)
+        ctx = Context(resolver=recorder, config=config)
+    else:
+        ctx = Context(config=config)
     documents = []
     count = 0
     for message in iter_messages(args.source):
         count += 1
-        t = trace(message, ctx=ctx)
+        t: Trace | Analysis = analyze(message, ctx=ctx) if args.command == "analyze" else trace(message, ctx=ctx)
+        path = t.path
         if args.json:
             documents.append(_message_json(t, args.command))
             continue
@@ -102,12 +130,13 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         if subject:
             out.write(f"   Subject: {subject[:120]}\n")
         out.write(
-            f"   originating IP: {t.path.originating_ip or 'unknown'}"
-            f"   trust boundary: hop {t.path.boundary_hop if t.path.boundary_hop else '-'}"
-            f" of {len(t.path.hops)}\n"
+            f"   originating IP: {path.originating_ip or 'unknown'}"
+            f"   trust boundary: hop {path.boundary_hop if path.boundary_hop else '-'}"
+            f" of {len(path.hops)}\n"
         )
-        _print_table(t.hops, out, None if args.all_columns else HOP_COLUMNS)
-        if args.command == "trace":
+        columns = ANALYZE_HOP_COLUMNS if args.command == "analyze" else HOP_COLUMNS
+        _print_table(t.hops, out, None if args.all_columns else columns)
+        if args.command in ("trace", "analyze"):
             out.write("-- envelope\n")
             _print_table(t.envelope, out)
             out.write("-- findings\n")
@@ -118,6 +147,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     elif count == 0:
         out.write("no messages found\n")
+    if recorder is not None and args.evidence:
+        recorder.save(args.evidence)
+        print(f"mailforensics: {len(recorder.records)} DNS answers saved to {args.evidence}", file=sys.stderr)
     return 0
 
 
@@ -131,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("hops", "print the Received chain of each message as a table"),
         ("trace", "print hops, the reconstructed SMTP envelope and findings"),
+        ("analyze", "trace plus DNS checks (PTR, FCrDNS, HELO, DNSBL), live or from evidence"),
     ):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("source", help=".eml, .msg, mbox, maildir or directory")
@@ -142,6 +175,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--internal-domain", action="append", metavar="DOMAIN", help="a domain of your organisation (repeatable)"
         )
+        if name == "analyze":
+            p.add_argument("--evidence", metavar="PATH", help="DNS evidence file: written live, read with --offline")
+            p.add_argument("--offline", action="store_true", help="answer DNS from --evidence only; open no socket")
+            p.add_argument(
+                "--nameserver",
+                action="append",
+                metavar="IP",
+                help="ask this resolver (repeatable; default: the system's)",
+            )
+            p.add_argument("--dns-port", type=int, default=53, metavar="PORT", help="port of --nameserver (53)")
     return parser
 
 

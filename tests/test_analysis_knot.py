@@ -76,3 +76,22 @@ def test_replay_of_other_message_is_strict(knot: KnotServer, tmp_path: Path) -> 
             Message.from_bytes(RAW.replace(b"192.0.2.67", b"192.0.2.68")),
             ctx=mf.Context.offline(evidence, config=config()),
         )
+
+
+def test_cli_records_live_then_replays_offline(
+    knot: KnotServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from mailforensics.cli import main
+
+    eml = tmp_path / "m.eml"
+    eml.write_bytes(RAW)
+    evidence = tmp_path / "cli.dns.jsonl"
+    common = ["analyze", str(eml), "--json", "--trusted-network", "192.0.2.25/32"]
+    assert main([*common, "--nameserver", "127.0.0.1", "--dns-port", str(knot.port), "--evidence", str(evidence)]) == 0
+    live = json.loads(capsys.readouterr().out)
+    assert evidence.is_file() and live["messages"][0]["originating_ip"] == "192.0.2.67"
+    assert main([*common, "--offline", "--evidence", str(evidence)]) == 0
+    offline = json.loads(capsys.readouterr().out)
+    assert offline == live

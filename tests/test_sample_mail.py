@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,3 +70,34 @@ def test_scenarios_raise_their_findings(name: str, code: str) -> None:
     )
     t = mf.trace(SAMPLE_MAIL / name, ctx=ctx)
     assert code in set(t.findings["code"])
+
+
+def test_recorded_evidence_is_current(tmp_path: Path) -> None:
+    """The committed world zone and evidence are what make_evidence.py produces now."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_evidence", SAMPLE_MAIL / "make_evidence.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(tmp_path) == 0
+    for name in ("world.zone", "evidence.jsonl"):
+        assert (tmp_path / name).read_bytes() == (SAMPLE_MAIL / "dns" / name).read_bytes(), name
+
+
+def test_demo_replays_offline_without_a_socket(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from mailforensics.cli import main
+
+    def no_socket(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the offline demo opened a socket")
+
+    monkeypatch.setattr(socket, "socket", no_socket)
+    evidence = str(SAMPLE_MAIL / "dns" / "evidence.jsonl")
+    for extra in (["--internal-domain", "example.net"], []):
+        assert main(["analyze", str(SAMPLE_MAIL / "eml"), "--offline", "--evidence", evidence, *extra]) == 0
+    out = capsys.readouterr().out
+    assert "zen.spamhaus.org: XBL" in out and "cpe-203-0-113-45.res.isp.example" in out
