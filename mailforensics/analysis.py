@@ -6,6 +6,9 @@ alone) and adds what the DNS says today:
 - for every hop whose client address is public: PTR, forward confirmation (FCrDNS) and
   generic-name detection (:mod:`mailforensics.reputation.rdns`), and the receiver's rDNS
   then (in the Received field) against the PTR now;
+- the recipient domain's MX hosts (the configured internal domains, else the envelope
+  recipients' domains): a client that is one of them is internal, which places the trust
+  boundary where the message reached the recipient's MX (``Path.entry_hop``);
 - for the boundary hop (where the message entered trusted infrastructure): the HELO
   checks — the only HELO name recorded by a host the recipient trusts;
 - for external hops' public addresses: the IP blocklists; for the envelope's domains
@@ -44,8 +47,13 @@ if TYPE_CHECKING:
     from mailforensics.path import Path as Path_
     from mailforensics.reputation.dnsbl import DNSBLResult
     from mailforensics.reputation.rdns import HELOResult, RDNSResult
+    from mailforensics.transport.mx import MXResult
 
 __all__ = ["Analysis", "HopReputation", "analyze"]
+
+#: At most this many recipient domains have their MX looked up (a message to 500
+#: domains must not cost 1,500 queries).
+_MAX_RECIPIENT_DOMAINS = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,13 +84,15 @@ class Analysis:
     ``findings``, ``dns`` (the evidence), ``dnsbl`` (every blocklist answer).
 
     Records: ``message``, ``trace`` (path and envelope), ``reputation`` (per hop),
-    ``domain_dnsbl``, ``evidence``, ``all_findings``.
+    ``domain_dnsbl``, ``recipient_mx`` (the MX lookups of the recipient's domains),
+    ``evidence``, ``all_findings``.
     """
 
     message: Message
     trace: Trace
     reputation: tuple[HopReputation, ...]
     domain_dnsbl: tuple[tuple[str, DNSBLResult], ...]
+    recipient_mx: tuple[MXResult, ...]
     evidence: tuple[EvidenceRecord, ...]
     all_findings: tuple[Finding, ...]
     ctx: Context
@@ -193,6 +203,7 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     """
     from mailforensics.auth.orgdomain import organizational_domain
     from mailforensics.reputation import dnsbl, rdns
+    from mailforensics.transport import mx
 
     ctx = ctx or Context()
     t = trace(source, ctx=ctx)
@@ -202,6 +213,7 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
             trace=t,
             reputation=(),
             domain_dnsbl=(),
+            recipient_mx=(),
             evidence=(),
             all_findings=t.all_findings,
             ctx=ctx,
@@ -209,6 +221,19 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     recorder = RecordingResolver(ctx.get_resolver())
     dctx = Context(resolver=recorder, now=ctx.now, config=ctx.config)
     zones = dnsbl.DEFAULT_ZONES if ctx.config.dnsbl_zones is None else ctx.config.dnsbl_zones
+    # The recipient's MX hosts place the trust boundary (RFC 5321 §5.1: the MX is where
+    # mail for the domain enters it). Recipient domains: configured, else the envelope's.
+    recipients = ctx.config.internal_domains or tuple(
+        dict.fromkeys(d for d in (_domain_of(a) for a in t.smtp_envelope.rcpt_to) if d)
+    )
+    recipient_mx = tuple(mx.lookup_mx(d, ctx=dctx) for d in recipients[:_MAX_RECIPIENT_DOMAINS])
+    if any(r.hosts for r in recipient_mx):
+
+        def is_recipient_mx(value: str | None) -> bool:
+            return any(mx.is_recipient_mx(value, r) for r in recipient_mx)
+
+        t = trace(t.message, ctx=ctx, is_recipient_mx=is_recipient_mx)
+
     probed: dict[str, Any] = {}
 
     def health() -> dict[str, Any]:
@@ -280,6 +305,7 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
         trace=t,
         reputation=tuple(reputation),
         domain_dnsbl=tuple(domain_results),
+        recipient_mx=recipient_mx,
         evidence=recorder.records,
         all_findings=tuple(dict.fromkeys(findings)),  # a zone problem is reported once
         ctx=ctx,

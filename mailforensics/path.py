@@ -9,8 +9,9 @@ written by the recipient's own system, so it is trusted. Walking down, a field i
 trustworthy only if the host that wrote it — the client of the field above — is
 internal: inside ``Config.trusted_networks``, a private or loopback address, a host in
 ``Config.trusted_relays`` / ``Config.internal_domains`` (by its reverse-DNS name, never
-its HELO name), or a hop with no network client at all (local pickup, LMTP with no
-address). The first field whose client is external is the *boundary hop*: its client
+its HELO name), one of the recipient domain's MX hosts (when the caller looked them up,
+as :func:`mailforensics.analyze` does: RFC 5321 §5.1), or a hop with no network client at
+all (local pickup, LMTP with no address). The first field whose client is external is the *boundary hop*: its client
 address is the **originating IP** (SpamAssassin's "last external relay"). Everything
 below it was written by hosts outside the recipient's control and is a claim, not a fact.
 """
@@ -18,7 +19,7 @@ below it was written by hosts outside the recipient's control and is a claim, no
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -83,6 +84,10 @@ class Path:
         The Date header, as an aware UTC datetime, when readable.
     findings
         Clock anomalies and chain problems.
+    entry_hop
+        Number of the oldest trusted hop whose receiving host is one of the recipient
+        domain's MX hosts (the public MX that accepted the message), when MX hosts were
+        given.
     """
 
     hops: tuple[PathHop, ...]
@@ -90,6 +95,7 @@ class Path:
     originating_ip: str | None
     date: datetime | None
     findings: tuple[Finding, ...]
+    entry_hop: int | None = None
 
     @property
     def delivered_at(self) -> datetime | None:
@@ -100,11 +106,11 @@ class Path:
         return None
 
 
-def _client_internal(hop: Hop, ctx: Context) -> bool | None:
+def _client_internal(hop: Hop, ctx: Context, is_mx: Callable[[str | None], bool]) -> bool | None:
     """Is this hop's client inside the recipient's infrastructure? None = cannot tell."""
     cfg = ctx.config
     if hop.from_ip:
-        if cfg.is_trusted_ip(hop.from_ip):
+        if cfg.is_trusted_ip(hop.from_ip) or is_mx(hop.from_ip) or is_mx(hop.from_rdns):
             return True
         return bool(hop.from_rdns and cfg.is_internal_host(hop.from_rdns))
     if not hop.parsed and hop.from_helo is None and hop.by_host is None:
@@ -137,6 +143,7 @@ def build_path(
     header_indexes: Sequence[int | None] | None = None,
     date: datetime | None = None,
     ctx: Context | None = None,
+    is_recipient_mx: Callable[[str | None], bool] | None = None,
 ) -> Path:
     """Build a :class:`Path` from hops in header order (topmost first).
 
@@ -150,8 +157,13 @@ def build_path(
         The message's Date header, aware.
     ctx
         Context for the configuration and the clock.
+    is_recipient_mx
+        Tells whether a host name or address is one of the recipient domain's MX hosts
+        (see :func:`mailforensics.transport.mx.is_recipient_mx`); such a client is
+        internal, and the oldest trusted hop such a host received is ``entry_hop``.
     """
     ctx = ctx or Context()
+    is_mx = is_recipient_mx or (lambda _value: False)
     cfg = ctx.config
     n = len(hops_top_first)
     indexes = list(header_indexes) if header_indexes is not None else [None] * n
@@ -163,7 +175,7 @@ def build_path(
     uncertain = False
     for pos, hop in enumerate(hops_top_first):
         trusted_record[pos] = True  # written by a host we trust (the top, or an internal client)
-        internal = _client_internal(hop, ctx)
+        internal = _client_internal(hop, ctx, is_mx)
         if internal is None:
             uncertain = True
             break
@@ -203,6 +215,10 @@ def build_path(
         )
 
     boundary_hop = None if boundary_top_pos is None else n - boundary_top_pos
+    entry_hop = next(
+        (ph.number for ph in path_hops if ph.trusted_record and (is_mx(ph.hop.by_host) or is_mx(ph.hop.by_ip))),
+        None,
+    )
     originating_ip = hops_top_first[boundary_top_pos].from_ip if boundary_top_pos is not None else None
 
     # --- findings -------------------------------------------------------------------------
@@ -277,6 +293,7 @@ def build_path(
         originating_ip=originating_ip,
         date=date,
         findings=tuple(findings),
+        entry_hop=entry_hop,
     )
 
 
@@ -376,7 +393,9 @@ def received_hops(message: Message) -> tuple[tuple[Hop, ...], tuple[int, ...]]:
     return tuple(parse_received(f.value) for f in fields), tuple(f.index for f in fields)
 
 
-def reconstruct(message: Message, *, ctx: Context | None = None) -> Path:
+def reconstruct(
+    message: Message, *, ctx: Context | None = None, is_recipient_mx: Callable[[str | None], bool] | None = None
+) -> Path:
     """Reconstruct the relay path of ``message``.
 
     Parameters
@@ -385,6 +404,8 @@ def reconstruct(message: Message, *, ctx: Context | None = None) -> Path:
         A :class:`~mailforensics.message.Message`.
     ctx
         Context (configuration: trusted networks, internal domains; the clock).
+    is_recipient_mx
+        See :func:`build_path`.
 
     Returns
     -------
@@ -392,4 +413,6 @@ def reconstruct(message: Message, *, ctx: Context | None = None) -> Path:
         Hops oldest first with delays, the trust boundary, the originating IP, findings.
     """
     hops, indexes = received_hops(message)
-    return build_path(hops, header_indexes=indexes, date=_date_header(message), ctx=ctx)
+    return build_path(
+        hops, header_indexes=indexes, date=_date_header(message), ctx=ctx, is_recipient_mx=is_recipient_mx
+    )

@@ -8,6 +8,7 @@ builds on it.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
@@ -66,7 +67,12 @@ class Trace:
         return self.path.originating_ip
 
 
-def trace(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx: Context | None = None) -> Trace:
+def trace(
+    source: Message | str | os.PathLike[str] | bytes | IO[bytes],
+    *,
+    ctx: Context | None = None,
+    is_recipient_mx: Callable[[str | None], bool] | None = None,
+) -> Trace:
     """Reconstruct the relay path and SMTP envelope of one message.
 
     Parameters
@@ -76,6 +82,10 @@ def trace(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx: 
         accepts.
     ctx
         Context: trusted networks and internal domains (``Config``), the clock.
+    is_recipient_mx
+        Whether a host name or address is one of the recipient's MX hosts (see
+        :func:`mailforensics.path.build_path`); :func:`mailforensics.analyze` supplies it
+        from DNS.
 
     Returns
     -------
@@ -88,7 +98,7 @@ def trace(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx: 
 
         message = load(source)
     ctx = ctx or Context()
-    path = path_mod.reconstruct(message, ctx=ctx)
+    path = path_mod.reconstruct(message, ctx=ctx, is_recipient_mx=is_recipient_mx)
     env = envelope_mod.reconstruct(message, path)
     findings = message.defects + path.findings + env.findings
     return Trace(message=message, path=path, smtp_envelope=env, all_findings=findings)

@@ -16,7 +16,8 @@ PTR today, and forward-confirms), with scripted exceptions that show the checks 
 - 203.0.113.99 (sample 23, the phish's submission client) is on Spamhaus XBL, and
   198.51.100.66 (the phish's relay) on SpamCop; ``examp1e.example`` is a DBL phishing
   domain and on SURBL's phishing list;
-- each default blocklist answers its RFC 5782 test points like the real list.
+- each default blocklist answers its RFC 5782 test points like the real list;
+- the recipient, example.net, has two MX hosts (mx1/mx2.example.net).
 
 Run from the repository root: ``.venv/bin/python sample_mail/make_evidence.py``.
 Deterministic: a fixed clock stamps ``queried_at``, so a re-run writes identical files.
@@ -87,6 +88,12 @@ def world_zone() -> str:
                 helo = hop.from_helo
                 if ph.number == path.boundary_hop and helo and not helo.startswith("[") and "." in helo:
                     add(helo, family, hop.from_ip)
+    # The recipient organisation: example.net, its two public MX hosts.
+    add("example.net", "MX", "10 mx1.example.net.")
+    add("example.net", "MX", "20 mx2.example.net.")
+    add("mx1.example.net", "A", "198.51.100.10")
+    add("mx2.example.net", "A", "198.51.100.11")
+    add("mx1.example.net", "AAAA", "2001:db8:10::25")
     for zone in DEFAULT_ZONES:
         if zone.kind == "ip":
             add(f"2.0.0.127.{zone.zone}", "A", "127.0.0.2")

@@ -120,3 +120,23 @@ def test_temperror_is_a_finding_not_an_exception() -> None:
     assert "dns-temperror" in set(a.findings["code"])
     assert a.hops["fcrdns"].isna().tolist()[:2] == [True, True]
     assert "TIMEOUT" in set(a.dns["status"])
+
+
+def test_recipient_mx_places_the_trust_boundary() -> None:
+    # The top hop's client is the recipient's own MX on a public address nobody configured:
+    # without MX knowledge the MX would be taken for the originating relay.
+    raw = (
+        b"Delivered-To: bob@example.net\n"
+        b"Received: from mx1.example.net (mx1.example.net [198.51.100.10]) by store.example.net with LMTP id 1"
+        b" for <bob@example.net>; Tue, 02 Jan 2024 10:00:09 +0000\n"
+        b"Received: from mail.example.org (mail.example.org [203.0.113.5]) by mx1.example.net with ESMTPS id 2"
+        b" for <bob@example.net>; Tue, 02 Jan 2024 10:00:05 +0000\n"
+        b"From: alice@example.org\n\nbody\n"
+    )
+    zone = ZONE + "$ORIGIN example.net.\n@ 300 MX 10 mx1\nmx1 300 A 198.51.100.10\n"
+    assert mf.trace(Message.from_bytes(raw)).originating_ip == "198.51.100.10"
+    a = mf.analyze(Message.from_bytes(raw), ctx=ctx(ZoneResolver.from_text(zone)))
+    assert a.originating_ip == "203.0.113.5"
+    assert a.path.boundary_hop == 1 and a.path.entry_hop == 1
+    assert [r.domain for r in a.recipient_mx] == ["example.net"]  # from the envelope recipient
+    assert ("example.net", "MX") in set(zip(a.dns["name"], a.dns["rdtype"], strict=True))
