@@ -29,7 +29,6 @@ from mailforensics.trace import Trace, trace
 __version__ = "0.1.0"
 
 
-
 __all__ = [
     "Analysis",
     "Config",

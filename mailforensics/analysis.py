@@ -26,7 +26,6 @@ frames (``mf.Context.offline(path)``).
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass
 from email.utils import getaddresses
@@ -34,7 +33,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mailforensics import frames
-from mailforensics.context import Context, is_private_address
+from mailforensics.addresses import is_private_address, parse_ip
+from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode
 from mailforensics.message import Message
 from mailforensics.resolvers.evidence import EvidenceRecord
@@ -116,12 +116,12 @@ class Analysis:
     @property
     def envelope(self) -> pd.DataFrame:
         """Every envelope candidate: field, value, source, confidence."""
-        return frames.envelope_frame(self.trace.smtp_envelope)
+        return self.trace.envelope
 
     @property
     def headers(self) -> pd.DataFrame:
         """Every header field in order."""
-        return frames.headers_frame(self.message)
+        return self.trace.headers
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -164,11 +164,8 @@ class Analysis:
 
 
 def _public(ip: str | None) -> bool:
-    if not ip:
-        return False
-    try:
-        addr = ipaddress.ip_address(ip.split("%")[0])
-    except ValueError:
+    addr = parse_ip(ip)
+    if addr is None:
         return False
     return not (is_private_address(addr) or addr.is_unspecified or addr.is_multicast or addr.is_reserved)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from mailforensics.addresses import is_private_address, parse_ip
 from mailforensics.errors import InputError
 
 __all__ = ["Config", "Context"]
@@ -87,11 +88,8 @@ class Config:
 
     def is_trusted_ip(self, ip: str | None) -> bool:
         """True if ``ip`` is in ``trusted_networks`` (or private/loopback, if so configured)."""
-        if not ip:
-            return False
-        try:
-            addr = ipaddress.ip_address(ip.split("%")[0])
-        except ValueError:
+        addr = parse_ip(ip)
+        if addr is None:
             return False
         if any(addr in net for net in self._nets):
             return True
@@ -109,21 +107,6 @@ class Config:
             if host == d or host.endswith("." + d):
                 return True
         return False
-
-
-def is_private_address(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Private, loopback, link-local or unique-local: never routed on the internet."""
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
-    if addr.is_loopback or addr.is_link_local:
-        return True
-    # ``is_private`` is also True for documentation ranges (RFC 5737/3849); those stand in
-    # for public addresses in examples and tests, so they are not internal here.
-    if isinstance(addr, ipaddress.IPv4Address):
-        return any(
-            addr in ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
-        )
-    return addr in ipaddress.ip_network("fc00::/7")
 
 
 NowSpec = datetime | Literal["delivery"] | None

@@ -18,13 +18,13 @@ below it was written by hosts outside the recipient's control and is a claim, no
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from mailforensics.context import Context, is_private_address
+from mailforensics.addresses import is_private_address, parse_ip
+from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import Message
 from mailforensics.received import Hop, parse_received
@@ -369,10 +369,7 @@ def _hop_findings(ph: PathHop, ctx: Context, boundary_hop: int | None) -> list[F
                 )
             )
     if boundary_hop is not None and ph.number < boundary_hop and hop.from_ip:
-        try:
-            addr = ipaddress.ip_address(hop.from_ip.split("%")[0])
-        except ValueError:
-            addr = None
+        addr = parse_ip(hop.from_ip)
         if addr is not None and is_private_address(addr) and not addr.is_loopback:
             out.append(
                 Finding(

@@ -20,11 +20,12 @@ gives ``parsed=False`` with ``raw`` kept and every part it could read.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_tz
+
+from mailforensics.addresses import canonical_ip as _ip
 
 __all__ = ["MAX_HEADER_CHARS", "Hop", "parse_received"]
 
@@ -58,7 +59,8 @@ class Hop:
     by_host
         The receiving host, as written.
     by_ip
-        The receiving host's address, when written (Exchange, amavis, Gmail).
+        The receiving host's address, when written (Exchange, amavis, Gmail), canonical
+        like ``from_ip`` (an IPv6 zone index such as ``%11`` is dropped).
     via
         The ``via`` clause (``"Frontend Transport"`` in Exchange).
     protocol
@@ -220,24 +222,6 @@ def _tokenize(text: str, defects: list[str]) -> list[_Token]:
 # ---------------------------------------------------------------------------------------
 # Small helpers for values
 # ---------------------------------------------------------------------------------------
-def _ip(text: str | None) -> str | None:
-    """Canonical IP string for ``text`` (brackets and an ``IPv6:`` prefix removed)."""
-    if not text:
-        return None
-    t = text.strip().strip("[]")
-    if t[:5].lower() in ("ipv6:", "ipv4:"):  # RFC 5321 §4.1.3 address-literal tags
-        t = t[5:]
-    if len(t) > 64 or ("." not in t and ":" not in t):  # every IP literal has one
-        return None
-    try:
-        addr = ipaddress.ip_address(t)
-    except ValueError:
-        return None
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        return str(addr.ipv4_mapped)
-    return str(addr)
-
-
 def _small_int(text: str | None) -> int | None:
     """``int`` of 1–5 ASCII digits, else None (``str.isdigit`` accepts ``"²"``)."""
     if text and len(text) <= 5 and text.isascii() and text.isdigit():

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
+from mailforensics.addresses import parse_ip as _parse_ip
 from mailforensics.context import Context
 from mailforensics.errors import InputError
 from mailforensics.findings import Finding, FindingCode, Severity
@@ -374,21 +375,6 @@ def _normalize_domain(domain: str) -> str:
 
 
 _Addr = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def _parse_ip(text: str) -> _Addr | None:
-    value = text.strip()
-    if value.startswith("[") and value.endswith("]"):
-        value = value[1:-1]
-    if value[:5].lower() == "ipv6:":
-        value = value[5:]
-    try:
-        addr = ipaddress.ip_address(value.split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        return addr.ipv4_mapped
-    return addr
 
 
 def _ip_labels(addr: _Addr) -> str:

@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mailforensics.addresses import parse_ip as _parse_ip
 from mailforensics.context import Context
 from mailforensics.errors import InputError
 from mailforensics.findings import Finding, FindingCode, Severity
@@ -74,18 +75,9 @@ def parse_ip(ip: str) -> _Address:
     InputError
         If ``ip`` is not an address.
     """
-    text = ip.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    if text[:5].lower() == "ipv6:":
-        text = text[5:]
-    text = text.split("%", 1)[0]
-    try:
-        addr = ipaddress.ip_address(text)
-    except ValueError:
-        raise InputError(f"not an IP address: {ip!r}") from None
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        return addr.ipv4_mapped
+    addr = _parse_ip(ip)
+    if addr is None:
+        raise InputError(f"not an IP address: {ip!r}")
     return addr
 
 

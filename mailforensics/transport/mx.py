@@ -10,13 +10,13 @@ the message entered the recipient's infrastructure.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import idna
 
+from mailforensics.addresses import canonical_ip as _ip
 from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.resolvers.base import DNSAnswer, Resolver
@@ -186,25 +186,6 @@ def _host_name(name: str | None) -> str | None:
         except (idna.IDNAError, UnicodeError, ValueError):
             return None
     return ".".join(out)
-
-
-def _ip(text: str | None) -> str | None:
-    """The canonical form of an address, accepting ``[192.0.2.1]`` and ``[IPv6:2001:db8::1]``."""
-    if not text:
-        return None
-    t = text.strip()
-    if t.startswith("[") and t.endswith("]"):
-        t = t[1:-1]
-    if t[:5].lower() == "ipv6:":
-        t = t[5:]
-    t = t.split("%")[0]
-    try:
-        addr = ipaddress.ip_address(t)
-    except ValueError:
-        return None
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        return str(addr.ipv4_mapped)
-    return str(addr)
 
 
 def _parse_mx(record: str) -> tuple[int, str] | None:
