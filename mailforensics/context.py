@@ -63,6 +63,11 @@ class Config:
     dns_checks
         Run the DNS reputation checks (PTR, FCrDNS, HELO, DNSBL) in
         :func:`~mailforensics.analyze`. With False, analysis asks no DNS question.
+    historical_keys
+        A :class:`~mailforensics.resolvers.base.Resolver` (a ``ZoneResolver`` over zone
+        text, or a ``ReplayResolver`` over an evidence file) holding DKIM/ARC key records
+        of selectors that have since been rotated away. Its answers override DNS for the
+        names it has records for, and results say the key came from there.
     """
 
     trusted_networks: tuple[str, ...] = ()
@@ -74,6 +79,7 @@ class Config:
     date_before_first_hop_s: float = 2 * 86400.0
     dnsbl_zones: tuple[Any, ...] | None = None
     dns_checks: bool = True
+    historical_keys: Any = None
     _nets: tuple[_Network, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
