@@ -76,6 +76,16 @@ class FindingCode(StrEnum):
     DNSBL_ZONE_UNUSABLE = "dnsbl-zone-unusable"
     MX_NONE = "mx-none"
     MX_NULL = "mx-null"
+    # --- DMARC and the author (From) domain ------------------------------------------
+    DMARC_FAIL = "dmarc-fail"
+    DMARC_NO_POLICY = "dmarc-no-policy"
+    DMARC_RECORD_INVALID = "dmarc-record-invalid"
+    DMARC_TESTING = "dmarc-testing"
+    DMARC_REPORT_URI_UNAUTHORIZED = "dmarc-report-uri-unauthorized"
+    FROM_MISSING = "from-missing"
+    FROM_MULTIPLE = "from-multiple"
+    FROM_UNPARSEABLE = "from-unparseable"
+    FROM_DISPLAY_NAME_ADDRESS = "from-display-name-address"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,230 @@
+"""DMARC (RFC 7489, RFC 9989, RFC 9091): discovery, alignment, policy choice, reports, From."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailforensics.auth import dmarc
+from mailforensics.context import Context
+from mailforensics.findings import FindingCode
+from mailforensics.message import Message
+from mailforensics.resolvers import ZoneResolver
+
+WORLD = {
+    "_dmarc.example.com": {
+        "TXT": [
+            "v=DMARC1; p=reject; sp=quarantine; rua=mailto:d@example.com,mailto:r@thirdparty.example!10m;"
+            " ruf=mailto:f@rogue.example"
+        ]
+    },
+    "example.com._report._dmarc.thirdparty.example": {"TXT": ["v=DMARC1"]},
+    "_dmarc.strict.example": {"TXT": ["v=DMARC1; p=reject; adkim=s; aspf=s"]},
+    "_dmarc.none.example": {"TXT": ["v=DMARC1; p=none"]},
+    "_dmarc.testing.example": {"TXT": ["v=DMARC1; p=reject; t=y"]},
+    "_dmarc.testq.example": {"TXT": ["v=DMARC1; p=quarantine; t=y"]},
+    "_dmarc.multi.example": {"TXT": ["v=DMARC1; p=reject", "v=DMARC1; p=none"]},
+    "_dmarc.badp.example": {"TXT": ["v=DMARC1; p=bogus; rua=mailto:x@badp.example"]},
+    "_dmarc.badp2.example": {"TXT": ["v=DMARC1; p=bogus"]},
+    "_dmarc.notfirst.example": {"TXT": ["p=reject; v=DMARC1"]},
+    "_dmarc.spf-only.example": {"TXT": ["v=spf1 -all", "v=DMARC1; p=quarantine; pct=20"]},
+    "_dmarc.np.example": {"TXT": ["v=DMARC1; p=reject; sp=none; np=quarantine"]},
+    "exists.np.example": {"A": ["192.0.2.10"]},
+    "_dmarc.nosp.example": {"TXT": ["v=DMARC1; p=quarantine"]},
+    "_dmarc.slow.example": {"TXT": "TIMEOUT"},
+    "_dmarc.brand.bank": {},
+    "_dmarc.bank": {"TXT": ["v=DMARC1; p=reject; psd=y"]},
+    "_dmarc.psdn.example": {"TXT": ["v=DMARC1; p=quarantine; psd=n"]},
+}
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Context:
+    return Context(resolver=ZoneResolver.from_dict(WORLD))
+
+
+BOTH = ("rfc7489", "rfc9989")
+
+
+@pytest.mark.parametrize("method", BOTH)
+@pytest.mark.parametrize(
+    ("author", "spf", "dkim", "result", "spf_aligned", "dkim_aligned"),
+    [
+        ("example.com", ("pass", "example.com"), (), "pass", True, None),
+        ("example.com", ("pass", "bounce.example.com"), (), "pass", True, None),  # relaxed, subdomain
+        ("mail.example.com", ("pass", "bounce.example.com"), (), "pass", True, None),  # sibling subdomains
+        ("example.com", ("pass", "example.net"), (), "fail", False, None),
+        ("example.com", ("fail", "example.com"), (), "fail", None, None),
+        ("example.com", ("softfail", "example.com"), (("pass", "example.com"),), "pass", None, True),
+        ("example.com", None, (("pass", "sub.example.com"),), "pass", None, True),
+        ("sub.example.com", None, (("pass", "example.com"),), "pass", None, True),
+        ("example.com", None, (("fail", "example.com"), ("pass", "example.org")), "fail", None, False),
+        ("example.com", None, (("pass", "example.org"), ("pass", "EXAMPLE.COM")), "pass", None, True),
+        ("example.com", ("pass", "example.net"), (("pass", "example.net"),), "fail", False, False),
+        ("strict.example", ("pass", "strict.example"), (), "pass", True, None),
+        ("strict.example", ("pass", "mail.strict.example"), (), "fail", False, None),
+        ("strict.example", None, (("pass", "mail.strict.example"),), "fail", None, False),
+        ("strict.example", None, (("pass", "Strict.Example."),), "pass", None, True),
+        ("example.com", ("temperror", "example.com"), (), "temperror", None, None),
+        ("example.com", ("temperror", "example.net"), (), "fail", None, None),
+        ("example.com", None, (("temperror", "example.com"),), "temperror", None, None),
+        ("example.com", ("temperror", "example.com"), (("pass", "example.com"),), "pass", None, True),
+        ("example.com", None, (), "fail", None, None),
+    ],
+)
+def test_alignment(ctx: Context, method: str, author: str, spf, dkim, result, spf_aligned, dkim_aligned) -> None:  # type: ignore[no-untyped-def]
+    r = dmarc.evaluate(author, spf=spf, dkim=dkim, ctx=ctx, method=method)  # type: ignore[arg-type]
+    assert (r.result, r.spf_aligned, r.dkim_aligned) == (result, spf_aligned, dkim_aligned)
+
+
+@pytest.mark.parametrize("method", BOTH)
+@pytest.mark.parametrize(
+    ("author", "result", "policy", "tag", "disposition", "source"),
+    [
+        ("example.com", "fail", "reject", "p", "reject", "author"),
+        ("sub.example.com", "fail", "quarantine", "sp", "quarantine", "organizational"),
+        ("a.b.example.com", "fail", "quarantine", "sp", "quarantine", "organizational"),
+        ("none.example", "fail", "none", "p", "none", "author"),
+        ("nosp.example", "fail", "quarantine", "p", "quarantine", "author"),
+        ("sub.nosp.example", "fail", "quarantine", "p", "quarantine", "organizational"),
+        ("exists.np.example", "fail", "none", "sp", "none", "organizational"),  # exists → sp
+        ("ghost.np.example", "fail", "quarantine", "np", "quarantine", "organizational"),  # NXDOMAIN → np
+        ("badp.example", "fail", "none", "p", "none", "author"),  # invalid p + valid rua → p=none
+    ],
+)
+def test_policy_choice(ctx: Context, method: str, author: str, result, policy, tag, disposition, source) -> None:  # type: ignore[no-untyped-def]
+    r = dmarc.evaluate(author, spf=("fail", author), ctx=ctx, method=method)  # type: ignore[arg-type]
+    assert (r.result, r.policy, r.policy_tag, r.disposition, r.policy_source) == (
+        result, policy, tag, disposition, source,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("method", BOTH)
+@pytest.mark.parametrize(
+    "author",
+    ["multi.example", "badp2.example", "notfirst.example", "nothing.example", "sub.nothing.example"],
+)
+def test_no_policy(ctx: Context, method: str, author: str) -> None:
+    r = dmarc.evaluate(author, spf=("fail", author), ctx=ctx, method=method)  # type: ignore[arg-type]
+    assert r.result == "none" and r.disposition is None
+    assert FindingCode.DMARC_NO_POLICY in {f.code for f in r.findings}
+
+
+def test_unusable_record_is_reported(ctx: Context) -> None:
+    r = dmarc.evaluate("badp2.example", ctx=ctx)
+    assert FindingCode.DMARC_RECORD_INVALID in {f.code for f in r.findings}
+
+
+@pytest.mark.parametrize("method", BOTH)
+def test_temperror_during_discovery(ctx: Context, method: str) -> None:
+    r = dmarc.evaluate("slow.example", spf=("pass", "slow.example"), ctx=ctx, method=method)  # type: ignore[arg-type]
+    assert r.result == "temperror" and "slow.example" in (r.problem or "")
+
+
+def test_testing_mode_lowers_the_disposition_in_rfc9989(ctx: Context) -> None:
+    r = dmarc.evaluate("testing.example", spf=("fail", "testing.example"), ctx=ctx)
+    assert (r.result, r.policy, r.disposition, r.testing) == ("fail", "reject", "quarantine", True)
+    q = dmarc.evaluate("testq.example", spf=("fail", "testq.example"), ctx=ctx)
+    assert q.disposition == "none"
+    old = dmarc.evaluate("testing.example", spf=("fail", "testing.example"), ctx=ctx, method="rfc7489")
+    assert old.disposition == "reject"  # t= is not an RFC 7489 tag
+    assert FindingCode.DMARC_TESTING in {f.code for f in r.findings}
+
+
+def test_pct_and_non_dmarc_txt_ignored(ctx: Context) -> None:
+    r = dmarc.evaluate("spf-only.example", spf=("fail", "x.example"), ctx=ctx, method="rfc7489")
+    assert r.result == "fail" and r.pct == 20 and r.policy == "quarantine"
+
+
+def test_psd_dmarc_rfc9091_and_tree_walk(ctx: Context) -> None:
+    old = dmarc.evaluate("brand.bank", spf=("fail", "brand.bank"), ctx=ctx, method="rfc7489")
+    assert (old.result, old.policy_domain, old.policy_source, old.policy) == ("fail", "bank", "psd", "reject")
+    new = dmarc.evaluate("x.brand.bank", spf=("fail", "x.brand.bank"), ctx=ctx, method="rfc9989")
+    assert (new.policy_domain, new.policy_source, new.org_domain) == ("bank", "psd", "brand.bank")
+
+
+def test_psd_n_makes_the_org_domain(ctx: Context) -> None:
+    r = dmarc.evaluate("a.b.psdn.example", dkim=(("pass", "c.psdn.example"),), ctx=ctx)
+    assert r.org_domain == "psdn.example" and r.result == "pass"
+
+
+def test_tree_walk_query_cap(ctx: Context) -> None:
+    deep = ".".join(f"l{i}" for i in range(12)) + ".example.com"
+    r = dmarc.evaluate(deep, spf=("fail", deep), ctx=ctx)
+    walked = [q for q in r.queries if q.startswith("_dmarc.")]
+    author_walk = walked[:8]  # RFC 9989 §4.10: at most 8 queries, the 8th is the TLD
+    assert author_walk[1] == "_dmarc.l7.l8.l9.l10.l11.example.com"  # shortened to 7 labels
+    assert author_walk[-1] == "_dmarc.com"
+    assert "_dmarc.l6.l7.l8.l9.l10.l11.example.com" not in walked
+    assert r.policy_domain == "example.com" and r.policy_tag == "sp"
+
+
+def test_report_uri_authorization(ctx: Context) -> None:
+    r = dmarc.evaluate("example.com", spf=("pass", "example.com"), ctx=ctx)
+    by_uri = {u.uri: u for u in r.reports}
+    assert by_uri["mailto:d@example.com"].external is False
+    third = by_uri["mailto:r@thirdparty.example"]
+    assert (third.external, third.authorized) == (True, True)
+    rogue = by_uri["mailto:f@rogue.example"]
+    assert (rogue.tag, rogue.external, rogue.authorized) == ("ruf", True, False)
+    assert FindingCode.DMARC_REPORT_URI_UNAUTHORIZED in {f.code for f in r.findings}
+
+
+def test_permerror_without_author(ctx: Context) -> None:
+    assert dmarc.evaluate(None, ctx=ctx).result == "permerror"
+    assert dmarc.evaluate("", ctx=ctx).result == "permerror"
+
+
+@pytest.mark.parametrize(
+    ("text", "p", "sp", "adkim", "aspf", "pct", "valid"),
+    [
+        ("v=DMARC1; p=reject", "reject", None, "r", "r", 100, True),
+        ("v=DMARC1;p=Quarantine;sp=none;adkim=s;aspf=s;pct=50", "quarantine", "none", "s", "s", 50, True),
+        ("v=DMARC1; p=none; adkim=x; pct=150", "none", None, "r", "r", 100, True),
+        ("v=DMARC1; p=reject; unknown=tag; fo=1", "reject", None, "r", "r", 100, True),
+        ("v=DMARC1", None, None, "r", "r", 100, False),
+        ("v=DMARC1; rua=mailto:a@example.com", "none", None, "r", "r", 100, True),
+        ("v=DMARC2; p=reject", "reject", None, "r", "r", 100, False),
+    ],
+)
+def test_parse_record(text: str, p, sp, adkim, aspf, pct, valid) -> None:  # type: ignore[no-untyped-def]
+    r = dmarc.parse_record(text)
+    assert (r.p, r.sp, r.adkim, r.aspf, r.pct, r.valid) == (p, sp, adkim, aspf, pct, valid)
+
+
+def _author(header_lines: str) -> dmarc.AuthorDomain:
+    return dmarc.author_domain(Message.from_bytes((header_lines + "\nSubject: x\n\nbody\n").encode()))
+
+
+@pytest.mark.parametrize(
+    ("headers", "domain", "code"),
+    [
+        ("From: Alice <alice@Example.COM>", "example.com", None),
+        ("From: alice@example.com", "example.com", None),
+        ("From: a@example.com\nFrom: b@example.org", None, FindingCode.FROM_MULTIPLE),
+        ("From: a@example.com, b@example.org", None, FindingCode.FROM_MULTIPLE),
+        ("To: x@example.net", None, FindingCode.FROM_MISSING),
+        ("From: undisclosed-recipients:;", None, FindingCode.FROM_UNPARSEABLE),
+        ('From: "paypal.com" <service@evil.example>', "evil.example", FindingCode.FROM_DISPLAY_NAME_ADDRESS),
+        ('From: "support@bank.example" <x@evil.example>', "evil.example", FindingCode.FROM_DISPLAY_NAME_ADDRESS),
+        (
+            "From: =?utf-8?q?service=40bank=2Ecom?= <x@evil.example>",
+            "evil.example",
+            FindingCode.FROM_DISPLAY_NAME_ADDRESS,
+        ),
+        ("From: team: alice@example.com;", "example.com", None),
+        ("From: Bücher <info@bücher.example>", "xn--bcher-kva.example", None),
+        ("From: info@xn--bcher-kva.example", "xn--bcher-kva.example", None),
+    ],
+)
+def test_author_domain(headers: str, domain: str | None, code: FindingCode | None) -> None:
+    a = _author(headers)
+    assert a.domain == domain
+    codes = {f.code for f in a.findings}
+    assert (code in codes) if code else not codes
+
+
+def test_idn_author_compares_in_a_label_form(ctx: Context) -> None:
+    a = _author("From: Bücher <info@bücher.example>")
+    assert a.unicode_domain == "bücher.example"
+    r = dmarc.evaluate("bücher.example", dkim=(("pass", "xn--bcher-kva.example"),), ctx=ctx)
+    assert r.from_domain == "xn--bcher-kva.example"
