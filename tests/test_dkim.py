@@ -718,3 +718,18 @@ def test_differential_against_dkimpy(name: str, raw: bytes) -> None:
     broken = broken or (name.endswith("-refolded") and "-simple/" in name)  # simple header: folding counts
     expect_pass = not broken
     assert (detailed[0].result == "pass") is expect_pass
+
+
+def test_findings_say_what_changed() -> None:
+    from mailforensics.findings import FindingCode
+
+    footer = one(sign() + b"--\r\nSent via the list\r\n", ctx_for(RSA_ZONE))
+    assert [f.code for f in footer.findings] == [FindingCode.DKIM_BODY_MODIFIED]
+    subject = one(sign().replace(b"Subject: Quarterly figures", b"Subject: Urgent wire transfer"), ctx_for(RSA_ZONE))
+    assert [f.code for f in subject.findings] == [FindingCode.DKIM_HEADER_MODIFIED]
+    assert subject.findings[0].severity == "alert"
+    nokey = one(sign(), ctx_for({}))
+    assert FindingCode.DKIM_NO_KEY in {f.code for f in nokey.findings}
+    appended = one(sign(length=True) + b"Click here: https://evil.example/\r\n", ctx_for(RSA_ZONE))
+    assert FindingCode.DKIM_UNSIGNED_BODY_CONTENT in {f.code for f in appended.findings}
+    assert one(sign(), ctx_for(RSA_ZONE)).findings == ()

@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import hmac
 import re
@@ -795,7 +796,80 @@ def verify(raw: bytes, *, ctx: Context, verifier: Verifier | None = None) -> tup
         return ()
     at = _judge_time(message.raw, ctx)
     run = verifier if verifier is not None else detailed_verifier
-    return tuple(run(message, number, ctx=ctx, at=at) for number in range(len(message.signatures)))
+    return tuple(_with_findings(run(message, number, ctx=ctx, at=at)) for number in range(len(message.signatures)))
+
+
+# Reason → (finding code, severity). Findings are derived from the record here, once, so
+# that every verifier (detailed, fast path) reports alike.
+_REASON_FINDINGS: dict[str, tuple[FindingCode, Severity]] = {
+    "no-key": (FindingCode.DKIM_NO_KEY, Severity.WARNING),
+    "key-revoked": (FindingCode.DKIM_KEY_REVOKED, Severity.WARNING),
+    "expired": (FindingCode.DKIM_EXPIRED, Severity.NOTICE),
+    "future-timestamp": (FindingCode.DKIM_FUTURE_TIMESTAMP, Severity.WARNING),
+    "algorithm-forbidden": (FindingCode.DKIM_WEAK_ALGORITHM, Severity.NOTICE),
+    "key-too-small": (FindingCode.DKIM_WEAK_ALGORITHM, Severity.NOTICE),
+    "identity-mismatch": (FindingCode.DKIM_IDENTITY_MISMATCH, Severity.WARNING),
+    "malformed": (FindingCode.DKIM_UNVERIFIABLE, Severity.NOTICE),
+    "algorithm-unsupported": (FindingCode.DKIM_UNVERIFIABLE, Severity.NOTICE),
+    "key-malformed": (FindingCode.DKIM_UNVERIFIABLE, Severity.NOTICE),
+    "key-mismatch": (FindingCode.DKIM_UNVERIFIABLE, Severity.NOTICE),
+    "from-not-signed": (FindingCode.DKIM_UNVERIFIABLE, Severity.WARNING),
+    "from-duplicated": (FindingCode.DKIM_HEADER_DUPLICATED, Severity.ALERT),
+}
+
+
+def _with_findings(r: DKIMResult) -> DKIMResult:
+    """Add the findings an analyst needs, from the record's own fields."""
+    where = f"header {r.header_index} (DKIM-Signature d={r.domain} s={r.selector})"
+    found: list[Finding] = list(r.findings)
+
+    def add(code: FindingCode, severity: Severity, detail: str) -> None:
+        if not any(f.code == code for f in found):
+            found.append(Finding(code=code, severity=severity, where=where, detail=detail))
+
+    if r.body_hash_ok is False and r.signature_ok is True:
+        add(
+            FindingCode.DKIM_BODY_MODIFIED,
+            Severity.WARNING,
+            "The body changed after signing while the signed headers are intact: a footer or "
+            "disclaimer added in transit (a mailing list, a gateway), or a replaced body.",
+        )
+    elif r.signature_ok is False and r.body_hash_ok is True:
+        add(
+            FindingCode.DKIM_HEADER_MODIFIED,
+            Severity.ALERT,
+            "A signed header changed after signing while the body is intact: a replaced Subject, "
+            "From or Date, or a header re-folded by a relay.",
+        )
+    elif r.result == "fail":
+        add(FindingCode.DKIM_FAIL, Severity.WARNING, r.detail or "The signature does not verify.")
+    for reason in r.reasons or ((r.reason,) if r.reason else ()):
+        if reason in _REASON_FINDINGS:
+            code, severity = _REASON_FINDINGS[reason]
+            add(code, severity, r.detail or reason)
+    if r.unsigned_body_bytes:
+        add(
+            FindingCode.DKIM_UNSIGNED_BODY_CONTENT,
+            Severity.WARNING,
+            f"l={r.length}: {r.unsigned_body_bytes} body bytes after the signed length are not "
+            "covered by the signature; anyone could have appended them.",
+        )
+    if r.duplicated_headers:
+        add(
+            FindingCode.DKIM_HEADER_DUPLICATED,
+            Severity.WARNING,
+            f"{', '.join(r.duplicated_headers)} appear more than once: a mail client may show another "
+            "instance than the one signed.",
+        )
+    if r.key_source == "historical":
+        add(
+            FindingCode.DKIM_HISTORICAL_KEY,
+            Severity.INFO,
+            f"The key for {r.selector}._domainkey.{r.domain} came from the archived keys given, not today's DNS.",
+        )
+    if r.key_testing:
+        add(FindingCode.DKIM_KEY_TESTING, Severity.INFO, "The key record says t=y: the domain is testing DKIM.")
+    return dataclasses.replace(r, findings=tuple(found)) if len(found) != len(r.findings) else r
 
 
 def verify_message(message: Message, *, ctx: Context, verifier: Verifier | None = None) -> tuple[DKIMResult, ...]:
