@@ -91,6 +91,13 @@ class FindingCode(StrEnum):
     DKIM_UNSIGNED_BODY_CONTENT = "dkim-unsigned-body-content"
     DKIM_HEADER_DUPLICATED = "dkim-header-duplicated"
     DKIM_HISTORICAL_KEY = "dkim-historical-key-used"
+    ARC_FAIL = "arc-fail"
+    ARC_MODIFIED_IN_TRANSIT = "arc-modified-in-transit"
+    ARC_SEAL_CV_FAIL = "arc-seal-cv-fail"
+    ARC_NO_KEY = "arc-no-key"
+    ARC_WEAK_KEY = "arc-weak-key"
+    ARC_TIMESTAMP = "arc-timestamp"
+    ARC_HISTORICAL_KEY = "arc-historical-key-used"
     # --- DMARC and the author (From) domain ------------------------------------------
     DMARC_FAIL = "dmarc-fail"
     DMARC_NO_POLICY = "dmarc-no-policy"

@@ -471,8 +471,12 @@ def test_key_temperror(hops: tuple[Signer, ...], monkeypatch: pytest.MonkeyPatch
     assert (result.cv, result.reason) == ("fail", "newest-ams-fail")
     s = result.sets[0]
     assert (s.ams_valid, s.ams_reason, s.as_valid, s.as_reason) == (None, "key-temperror", None, "key-temperror")
-    assert {f.code for f in result.findings} == {FindingCode.DNS_TEMPERROR}
-    assert [f.where for f in result.findings] == ["ARC set 1 (ARC-Message-Signature)", "ARC set 1 (ARC-Seal)"]
+    assert {f.code for f in result.findings} == {FindingCode.DNS_TEMPERROR, FindingCode.ARC_FAIL}
+    assert [f.where for f in result.findings] == [
+        "ARC set 1 (ARC-Message-Signature)",
+        "ARC set 1 (ARC-Seal)",
+        "ARC",
+    ]
 
 
 def test_time_is_judged_at_delivery(hops: tuple[Signer, ...], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -589,3 +593,14 @@ def test_never_raises_on_arbitrary_headers(lines: list[bytes], lf: bool) -> None
     assert result.cv in ("none", "pass", "fail")
     assert result.cv != "pass"
     assert (result.reason is None) == (result.cv == "pass")
+
+
+def test_chain_findings(hops: tuple[Signer, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body changed after the first intermediary: the chain says so, set by set."""
+    message = chain(hops[:1], monkeypatch)
+    assert arc.verify(message, ctx=Context(resolver=_zone(hops), now=NOW)).findings == ()
+    tampered = message.replace(b"the numbers are in the shared folder.", b"wire the money to account 1234.")
+    assert tampered != message
+    result = arc.verify(tampered, ctx=Context(resolver=_zone(hops), now=NOW))
+    codes = [f.code for f in result.findings]
+    assert FindingCode.ARC_FAIL in codes and FindingCode.ARC_MODIFIED_IN_TRANSIT in codes

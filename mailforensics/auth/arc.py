@@ -705,6 +705,7 @@ def verify(raw: bytes, *, ctx: Context) -> ARCResult:
         )
         for i, label, key in temp_failures
     ]
+    findings.extend(_chain_findings(cv, reason, text, sets, oldest))
     return ARCResult(
         cv=cv,
         reason=reason,
@@ -716,6 +717,79 @@ def verify(raw: bytes, *, ctx: Context) -> ARCResult:
         judged_at=now,
         unassigned=tuple(af.field.index for af in unassigned),
     )
+
+
+def _chain_findings(
+    cv: str, reason: str | None, text: str | None, sets: list[ARCSet], oldest: int | None
+) -> list[Finding]:
+    """What an analyst should know about the chain of custody, from the sets' own fields."""
+    out: list[Finding] = []
+    if cv == "fail":
+        out.append(
+            Finding(
+                code=FindingCode.ARC_FAIL,
+                severity=Severity.WARNING,
+                where="ARC",
+                detail=f"The ARC chain fails ({reason}): {text}",
+                evidence=(("reason", reason or ""),),
+            )
+        )
+    modified = [s.instance for s in sets if s.body_hash_ok is False]
+    if (oldest is not None and oldest > 1) or modified:
+        where = f"ARC set {oldest}" if oldest and oldest > 1 else "ARC"
+        out.append(
+            Finding(
+                code=FindingCode.ARC_MODIFIED_IN_TRANSIT,
+                severity=Severity.NOTICE,
+                where=where,
+                detail="The message changed while intermediaries handled it: "
+                + (f"the signatures verify only from ARC set {oldest} on" if oldest and oldest > 1 else "")
+                + (
+                    f"{'; ' if oldest and oldest > 1 else ''}the body no longer matches set(s) {modified}"
+                    if modified
+                    else ""
+                )
+                + ". The earlier intermediaries' verdicts (their ARC-Authentication-Results) describe the "
+                "message as it was before.",
+            )
+        )
+    for s in sets:
+        where = f"ARC set {s.instance}"
+        if s.cv == "fail":
+            out.append(
+                Finding(
+                    code=FindingCode.ARC_SEAL_CV_FAIL,
+                    severity=Severity.NOTICE,
+                    where=where,
+                    detail=f"Intermediary {s.as_domain} sealed the chain as already broken (cv=fail).",
+                )
+            )
+        for part, why in (("AMS", s.ams_reason), ("AS", s.as_reason)):
+            if why in ("key-missing", "key-revoked", "key-invalid"):
+                out.append(
+                    Finding(code=FindingCode.ARC_NO_KEY, severity=Severity.WARNING, where=where,
+                            detail=f"The {part} key of set {s.instance} is unusable ({why}).")
+                )  # fmt: skip
+            elif why in ("key-too-small", "algorithm-unsupported"):
+                out.append(
+                    Finding(code=FindingCode.ARC_WEAK_KEY, severity=Severity.NOTICE, where=where,
+                            detail=f"The {part} of set {s.instance} uses a weak or unsupported key ({why}).")
+                )  # fmt: skip
+            elif why in ("timestamp-future", "signature-expired"):
+                out.append(
+                    Finding(code=FindingCode.ARC_TIMESTAMP, severity=Severity.NOTICE, where=where,
+                            detail=f"The {part} of set {s.instance} is not valid at the time judged at ({why}).")
+                )  # fmt: skip
+        if "historical" in (s.ams_key_source, s.as_key_source):
+            out.append(
+                Finding(
+                    code=FindingCode.ARC_HISTORICAL_KEY,
+                    severity=Severity.INFO,
+                    where=where,
+                    detail=f"A key of set {s.instance} came from the archived keys given, not today's DNS.",
+                )
+            )
+    return out
 
 
 def _build_set(
