@@ -13,9 +13,8 @@ trace is a *candidate* with the field it came from and a confidence:
 - ``low``: anything below the trust boundary — a claim by a host the recipient does not
   control.
 
-Conflicting candidates of high or medium confidence become Findings. Only the single
-properties needed here are read from Received-SPF and Authentication-Results; the full
-parsers of those fields live in :mod:`mailforensics.authresults`.
+Conflicting candidates of high or medium confidence become Findings. Received-SPF and
+Authentication-Results are read through :mod:`mailforensics.authresults`.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mailforensics.authresults import message_claims
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import Message
 from mailforensics.path import Path
@@ -84,8 +84,14 @@ class Envelope:
 
 
 _ANGLE = re.compile(r"<([^<>]*)>")
-_SPF_KV = re.compile(r"(?i)\b(client-ip|envelope-from|helo)\s*=\s*(\"[^\"]*\"|[^\s;]+)")
-_AR_PROP = re.compile(r"(?i)\bsmtp\.(mailfrom|helo)\s*=\s*(\"[^\"]*\"|[^\s;()]+)")
+# Claim properties that record the envelope: Received-SPF keys and RFC 8601 smtp.* ptypes.
+_CLAIM_FIELDS = {
+    "client-ip": "client_ip",
+    "envelope-from": "mail_from",
+    "helo": "helo",
+    "smtp.mailfrom": "mail_from",
+    "smtp.helo": "helo",
+}
 
 
 def _address(text: str) -> str:
@@ -171,18 +177,24 @@ def reconstruct(message: Message, path: Path) -> Envelope:
             if hop.from_ip:
                 add("client_ip", hop.from_ip, f"{where} from (client address){idx}", HIGH)
 
-    for h in message.get_all("Received-SPF"):
-        conf = MEDIUM if _trusted_header(h.index, boundary_index) else LOW
-        for key, value in _SPF_KV.findall(h.unfolded):
-            value = value.strip('"')
-            field = {"client-ip": "client_ip", "envelope-from": "mail_from", "helo": "helo"}[key.lower()]
-            add(field, _address(value) if field == "mail_from" else value, f"Received-SPF (header {h.index})", conf)
-    for h in message.get_all("Authentication-Results"):
-        conf = MEDIUM if _trusted_header(h.index, boundary_index) else LOW
-        for key, value in _AR_PROP.findall(h.unfolded):
-            value = value.strip('"')
-            field = "mail_from" if key.lower() == "mailfrom" else "helo"
-            add(field, value, f"Authentication-Results smtp.{key.lower()} (header {h.index})", conf)
+    # Verdict headers (RFC 7208 §9.1, RFC 8601): a receiver's record of the envelope.
+    for claims in message_claims(message):
+        if claims.field.lower() not in ("received-spf", "authentication-results") or claims.header_index is None:
+            continue
+        conf = MEDIUM if _trusted_header(claims.header_index, boundary_index) else LOW
+        for claim in claims.claims:
+            if claim.method != "spf" and claims.field.lower() == "received-spf":
+                continue
+            for key, value in claim.properties:
+                target = _CLAIM_FIELDS.get(key)
+                if target is None or not value:
+                    continue
+                source = (
+                    f"Received-SPF (header {claims.header_index})"
+                    if claims.field.lower() == "received-spf"
+                    else f"Authentication-Results {key} (header {claims.header_index})"
+                )
+                add(target, _address(value) if target == "mail_from" else value, source, conf)
 
     findings.extend(_conflicts(fields))
 
