@@ -3,6 +3,10 @@
 Builds on :func:`mailforensics.trace.trace` (the relay path and envelope, from headers
 alone) and adds what the DNS says today:
 
+- SPF (MAIL FROM and HELO identities), every DKIM signature, the ARC chain and DMARC,
+  re-verified and set beside what the message's own verdict fields claimed, and who
+  claimed it (:mod:`mailforensics.authcheck`);
+
 - for every hop whose client address is public: PTR, forward confirmation (FCrDNS) and
   generic-name detection (:mod:`mailforensics.reputation.rdns`), and the receiver's rDNS
   then (in the Received field) against the PTR now;
@@ -44,12 +48,15 @@ from mailforensics.trace import Trace, trace
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mailforensics.authcheck import AuthVerification
     from mailforensics.path import Path as Path_
     from mailforensics.reputation.dnsbl import DNSBLResult
     from mailforensics.reputation.rdns import HELOResult, RDNSResult
     from mailforensics.transport.mx import MXResult
 
 __all__ = ["Analysis", "HopReputation", "analyze"]
+
+_SEVERITY_RANK = {"info": 0, "notice": 1, "warning": 2, "alert": 3, "error": 4}
 
 #: At most this many recipient domains have their MX looked up (a message to 500
 #: domains must not cost 1,500 queries).
@@ -85,7 +92,9 @@ class Analysis:
 
     Records: ``message``, ``trace`` (path and envelope), ``reputation`` (per hop),
     ``domain_dnsbl``, ``recipient_mx`` (the MX lookups of the recipient's domains),
-    ``evidence``, ``all_findings``.
+    ``verification`` (SPF, DKIM, ARC, DMARC results and the placed claims), ``evidence``,
+    ``all_findings``. DataFrames: ``hops``, ``auth``, ``arc``, ``spf_trace``, ``envelope``,
+    ``headers``, ``findings``, ``dns``, ``dnsbl``; ``summary`` is a Series.
     """
 
     message: Message
@@ -93,6 +102,7 @@ class Analysis:
     reputation: tuple[HopReputation, ...]
     domain_dnsbl: tuple[tuple[str, DNSBLResult], ...]
     recipient_mx: tuple[MXResult, ...]
+    verification: AuthVerification | None
     evidence: tuple[EvidenceRecord, ...]
     all_findings: tuple[Finding, ...]
     ctx: Context
@@ -127,6 +137,50 @@ class Analysis:
     def findings(self) -> pd.DataFrame:
         """Everything suspicious or broken, with severity and where."""
         return frames.findings_frame(self.all_findings)
+
+    @property
+    def auth(self) -> pd.DataFrame:
+        """One row per check (SPF MAIL FROM, SPF HELO, each DKIM signature, ARC, DMARC):
+        today's result beside the message's claim and who made it."""
+        return frames.auth_frame(self.verification.checks if self.verification else ())
+
+    @property
+    def arc(self) -> pd.DataFrame:
+        """The ARC chain of custody, one row per set, oldest first."""
+        return frames.arc_frame(self.verification.arc if self.verification else None)
+
+    @property
+    def spf_trace(self) -> pd.DataFrame:
+        """Every SPF term evaluated, with the DNS it used (MAIL FROM, then HELO)."""
+        v = self.verification
+        return frames.spf_trace_frame((v.spf_mailfrom, v.spf_helo) if v else ())
+
+    @property
+    def summary(self) -> pd.Series:
+        """One verdict line per check, for a quick read."""
+        import pandas as pd
+
+        lines: dict[str, str] = {
+            "origin": self.message.origin,
+            "originating_ip": self.originating_ip or "unknown",
+        }
+        if self.verification is not None:
+            for c in self.verification.checks:
+                key = c.method if c.instance is None else f"{c.method} {c.instance}"
+                text = f"{c.result or 'not checked'}"
+                if c.domain:
+                    text += f" ({c.domain}{'/' + c.selector if c.selector else ''})"
+                if c.claimed is not None and c.claimed != c.result:
+                    text += f"; claimed {c.claimed} by {c.claimed_by}"
+                lines[key] = text
+            d = self.verification.dmarc
+            if d.disposition:
+                lines["disposition"] = d.disposition
+        worst = sorted(self.all_findings, key=lambda f: _SEVERITY_RANK.get(str(f.severity), 0), reverse=True)
+        lines["findings"] = f"{len(self.all_findings)}" + (
+            f" (worst: {worst[0].severity} {worst[0].code})" if worst else ""
+        )
+        return pd.Series(lines, name="summary", dtype="string")
 
     @property
     def dns(self) -> pd.DataFrame:
@@ -198,6 +252,7 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     EvidenceMissing
         In strict replay, when the analysis needs an answer the evidence does not hold.
     """
+    from mailforensics import authcheck
     from mailforensics.auth.orgdomain import organizational_domain
     from mailforensics.reputation import dnsbl, rdns
     from mailforensics.transport import mx
@@ -211,6 +266,7 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
             reputation=(),
             domain_dnsbl=(),
             recipient_mx=(),
+            verification=None,
             evidence=(),
             all_findings=t.all_findings,
             ctx=ctx,
@@ -297,12 +353,16 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
             domain_results.append((sources.get(r.item, ""), r))
             findings.extend(r.findings)
 
+    verification = authcheck.verify(t.message, t.path, t.smtp_envelope, ctx=dctx)
+    findings.extend(verification.findings)
+
     return Analysis(
         message=t.message,
         trace=t,
         reputation=tuple(reputation),
         domain_dnsbl=tuple(domain_results),
         recipient_mx=recipient_mx,
+        verification=verification,
         evidence=recorder.records,
         all_findings=tuple(dict.fromkeys(findings)),  # a zone problem is reported once
         ctx=ctx,

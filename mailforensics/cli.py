@@ -33,6 +33,7 @@ HOP_COLUMNS = (
     "hop", "from_helo", "from_rdns", "from_ip", "by_host", "protocol", "tls",
     "tls_version", "queue_id", "envelope_for", "timestamp", "delay_s", "external",
 )  # fmt: skip
+AUTH_COLUMNS = ("method", "instance", "domain", "selector", "result", "reason", "aligned", "claimed", "claimed_by")
 ANALYZE_HOP_COLUMNS = (
     "hop", "from_helo", "from_ip", "ptr", "fcrdns", "generic_rdns", "dnsbl", "by_host",
     "protocol", "tls", "timestamp", "delay_s", "external",
@@ -85,14 +86,18 @@ def _message_json(t: Trace | Analysis, what: str) -> dict[str, Any]:
     if what in ("trace", "analyze"):
         doc["envelope"] = _records(t.envelope)
         doc["findings"] = _records(t.findings)
-    if what == "analyze":
-        doc["dnsbl"] = _records(t.dnsbl)  # type: ignore[union-attr]
-        doc["dns"] = _records(t.dns)  # type: ignore[union-attr]
+    from mailforensics.analysis import Analysis
+
+    if isinstance(t, Analysis):
+        doc["auth"] = _records(t.auth)
+        doc["summary"] = {str(k): v for k, v in t.summary.items()}
+        doc["dnsbl"] = _records(t.dnsbl)
+        doc["dns"] = _records(t.dns)
     return doc
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from mailforensics.analysis import analyze
+    from mailforensics.analysis import Analysis, analyze
     from mailforensics.context import Config, Context
     from mailforensics.errors import InputError
     from mailforensics.resolvers.recording import RecordingResolver
@@ -136,6 +141,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         )
         columns = ANALYZE_HOP_COLUMNS if args.command == "analyze" else HOP_COLUMNS
         _print_table(t.hops, out, None if args.all_columns else columns)
+        if isinstance(t, Analysis):
+            out.write("-- authentication (re-verified today, beside what the message claimed)\n")
+            _print_table(t.auth, out, AUTH_COLUMNS)
         if args.command in ("trace", "analyze"):
             out.write("-- envelope\n")
             _print_table(t.envelope, out)

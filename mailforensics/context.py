@@ -61,8 +61,12 @@ class Config:
         records; ``None`` for :data:`~mailforensics.reputation.dnsbl.DEFAULT_ZONES`;
         ``()`` for none.
     dns_checks
-        Run the DNS reputation checks (PTR, FCrDNS, HELO, DNSBL) in
-        :func:`~mailforensics.analyze`. With False, analysis asks no DNS question.
+        Run the DNS checks (authentication re-verification, PTR, FCrDNS, HELO, DNSBL, MX)
+        in :func:`~mailforensics.analyze`. With False, analysis asks no DNS question and
+        reports the headers only.
+    dmarc_method
+        ``"rfc9989"`` (DMARCbis DNS Tree Walk, default) or ``"rfc7489"`` (Public Suffix
+        List, with PSD DMARC per RFC 9091).
     historical_keys
         A :class:`~mailforensics.resolvers.base.Resolver` (a ``ZoneResolver`` over zone
         text, or a ``ReplayResolver`` over an evidence file) holding DKIM/ARC key records
@@ -80,9 +84,12 @@ class Config:
     dnsbl_zones: tuple[Any, ...] | None = None
     dns_checks: bool = True
     historical_keys: Any = None
+    dmarc_method: str = "rfc9989"
     _nets: tuple[_Network, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.dmarc_method not in ("rfc9989", "rfc7489"):
+            raise InputError(f"Config.dmarc_method must be 'rfc9989' or 'rfc7489', not {self.dmarc_method!r}")
         if self.dnsbl_zones is not None:
             object.__setattr__(self, "dnsbl_zones", tuple(self.dnsbl_zones))
         for name in ("trusted_networks", "trusted_relays", "internal_domains"):

@@ -76,6 +76,11 @@ class FindingCode(StrEnum):
     DNSBL_ZONE_UNUSABLE = "dnsbl-zone-unusable"
     MX_NONE = "mx-none"
     MX_NULL = "mx-null"
+    # --- SPF and claims --------------------------------------------------------------------
+    SPF_FAIL = "spf-fail"
+    SPF_ERROR = "spf-permerror"
+    AUTH_CLAIM_UNTRUSTED = "auth-claim-untrusted"
+    AUTH_CLAIM_MISMATCH = "auth-claim-mismatch"
     # --- DKIM and ARC -------------------------------------------------------------------
     DKIM_FAIL = "dkim-fail"
     DKIM_BODY_MODIFIED = "dkim-body-modified"

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mailforensics.analysis import HopReputation
+    from mailforensics.auth.arc import ARCResult
+    from mailforensics.auth.spf import SPFResult
+    from mailforensics.authcheck import AuthCheck
     from mailforensics.envelope import Envelope
     from mailforensics.findings import Finding
     from mailforensics.message import Message
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMAS",
+    "arc_frame",
+    "auth_frame",
     "conform",
     "dns_frame",
     "dnsbl_frame",
@@ -35,6 +40,7 @@ __all__ = [
     "findings_frame",
     "headers_frame",
     "hops_frame",
+    "spf_trace_frame",
 ]
 
 TEXT, FLAG, COUNT, FLOAT, TIME = "string", "boolean", "Int64", "float64", "datetime64[us, UTC]"
@@ -89,6 +95,53 @@ SCHEMAS: Mapping[str, Mapping[str, str]] = {
         "cname_chain": TEXT,
         "queried_at": TIME,
         "resolver": TEXT,
+    },
+    "auth": {
+        "method": TEXT,
+        "instance": TEXT,
+        "domain": TEXT,
+        "selector": TEXT,
+        "result": TEXT,
+        "reason": TEXT,
+        "aligned": FLAG,
+        "claimed": TEXT,
+        "claimed_by": TEXT,
+        "claim_trusted": FLAG,
+        "detail": TEXT,
+    },
+    "arc": {
+        "instance": COUNT,
+        "ams_domain": TEXT,
+        "ams_selector": TEXT,
+        "ams_valid": FLAG,
+        "ams_reason": TEXT,
+        "body_hash_ok": FLAG,
+        "as_domain": TEXT,
+        "as_selector": TEXT,
+        "as_valid": FLAG,
+        "as_reason": TEXT,
+        "cv": TEXT,
+        "authserv_id": TEXT,
+        "claimed_spf": TEXT,
+        "claimed_dkim": TEXT,
+        "claimed_dmarc": TEXT,
+        "key_source": TEXT,
+    },
+    "spf_trace": {
+        "identity": TEXT,
+        "step": COUNT,
+        "depth": COUNT,
+        "domain": TEXT,
+        "kind": TEXT,
+        "term": TEXT,
+        "qualifier": TEXT,
+        "target": TEXT,
+        "outcome": TEXT,
+        "result": TEXT,
+        "lookups": COUNT,
+        "void_lookups": COUNT,
+        "queries": TEXT,
+        "note": TEXT,
     },
     "dnsbl": {
         "source": TEXT,
@@ -275,3 +328,92 @@ def dnsbl_frame(reputation: Sequence[HopReputation], domains: Sequence[tuple[str
         ),
         "dnsbl",
     )
+
+
+def auth_frame(checks: Sequence[AuthCheck]) -> pd.DataFrame:
+    """The ``auth`` table: one row per check (SPF MAIL FROM, SPF HELO, each DKIM signature,
+    ARC, DMARC), today's result beside the message's claim and who made it."""
+    return conform(
+        (
+            {
+                "method": c.method,
+                "instance": c.instance,
+                "domain": c.domain,
+                "selector": c.selector,
+                "result": c.result,
+                "reason": c.reason,
+                "aligned": c.aligned,
+                "claimed": c.claimed,
+                "claimed_by": c.claimed_by,
+                "claim_trusted": c.claim_trusted,
+                "detail": c.detail,
+            }
+            for c in checks
+        ),
+        "auth",
+    )
+
+
+def arc_frame(result: ARCResult | None) -> pd.DataFrame:
+    """The ``arc`` table: one row per ARC set, oldest first — the chain of custody: who
+    handled the message, whether their signatures hold, and what each said it saw."""
+    rows = []
+    for s in result.sets if result is not None else ():
+        claimed: dict[str, str | None] = {m: None for m in ("spf", "dkim", "dmarc")}
+        if s.aar is not None:
+            for claim in s.aar.claims:
+                if claim.method in claimed and claimed[claim.method] is None:
+                    claimed[claim.method] = claim.result
+        rows.append(
+            {
+                "instance": s.instance,
+                "ams_domain": s.domain,
+                "ams_selector": s.selector,
+                "ams_valid": s.ams_valid,
+                "ams_reason": s.ams_reason,
+                "body_hash_ok": s.body_hash_ok,
+                "as_domain": s.as_domain,
+                "as_selector": s.as_selector,
+                "as_valid": s.as_valid,
+                "as_reason": s.as_reason,
+                "cv": s.cv,
+                "authserv_id": s.aar.authserv_id if s.aar is not None else None,
+                "claimed_spf": claimed["spf"],
+                "claimed_dkim": claimed["dkim"],
+                "claimed_dmarc": claimed["dmarc"],
+                "key_source": s.ams_key_source,
+            }
+        )
+    return conform(rows, "arc")
+
+
+def spf_trace_frame(results: Sequence[SPFResult | None]) -> pd.DataFrame:
+    """The ``spf_trace`` table: every SPF term evaluated, in order, with the DNS questions
+    and answers it used (``queries``: ``name rdtype status -> records``, ``" | "``-joined)."""
+    rows = []
+    for r in results:
+        if r is None:
+            continue
+        for n, step in enumerate(r.trace, start=1):
+            rows.append(
+                {
+                    "identity": r.identity,
+                    "step": n,
+                    "depth": step.depth,
+                    "domain": step.domain,
+                    "kind": step.kind,
+                    "term": step.term,
+                    "qualifier": step.qualifier,
+                    "target": step.target,
+                    "outcome": step.outcome,
+                    "result": step.result,
+                    "lookups": step.lookups,
+                    "void_lookups": step.void_lookups,
+                    "queries": " | ".join(
+                        f"{q.name} {q.rdtype} {q.status} -> {', '.join(q.records) or '-'}" for q in step.queries
+                    )
+                    or None,
+                    "note": step.note,
+                }
+            )
+    return conform(rows, "spf_trace")

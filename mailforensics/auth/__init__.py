@@ -6,6 +6,7 @@ context's resolver (``ctx.get_resolver()``).
 
 - :mod:`~mailforensics.auth.orgdomain` — the organizational domain by the Public Suffix
   List (RFC 7489 §3.2) or by the DMARCbis DNS Tree Walk (RFC 9989 §4.10).
+- :mod:`~mailforensics.auth.spf` — SPF, RFC 7208 ``check_host()``, with every term evaluated kept as a trace.
 """
 
 from __future__ import annotations
