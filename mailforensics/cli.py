@@ -104,9 +104,20 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     from mailforensics.sources import iter_messages
     from mailforensics.trace import trace
 
+    historical = None
+    if getattr(args, "historical_keys", None):
+        from pathlib import Path
+
+        from mailforensics.resolvers.zone import ZoneResolver
+
+        source = Path(args.historical_keys)
+        if not source.is_file():
+            raise InputError(f"no key archive at {str(source)!r}")
+        historical = ZoneResolver.from_text(source.read_text(encoding="utf-8"))
     config = Config(
         trusted_networks=tuple(args.trusted_network or ()),
         internal_domains=tuple(args.internal_domain or ()),
+        historical_keys=historical,
     )
     recorder: RecordingResolver | None = None
     if args.command == "analyze" and args.offline:
@@ -193,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
                 help="ask this resolver (repeatable; default: the system's)",
             )
             p.add_argument("--dns-port", type=int, default=53, metavar="PORT", help="port of --nameserver (53)")
+            p.add_argument(
+                "--historical-keys",
+                metavar="ZONEFILE",
+                help="zone text with DKIM/ARC keys rotated away since delivery (they override DNS)",
+            )
     return parser
 
 
