@@ -108,10 +108,18 @@ def verify(message: Message, path: Path, envelope: Envelope, *, ctx: Context) ->
     ip, mail_from, helo = envelope.client_ip, envelope.mail_from, envelope.helo
     spf_mailfrom = spf_helo = None
     if ip:
+        # %{r} is the host that checked (the boundary hop's receiver); %{t} is judged at
+        # delivery when ctx.now == "delivery" (RFC 7208 §7.2).
+        boundary = next((ph.hop for ph in path.hops if ph.number == path.boundary_hop), None)
+        receiver = boundary.by_host if boundary else None
         # RFC 7208 §2.4: the null sender is checked as postmaster@<helo>.
-        spf_mailfrom = spf_mod.check(ip, mail_from or "", helo, ctx=ctx, identity="mailfrom")
+        spf_mailfrom = spf_mod.check(
+            ip, mail_from or "", helo, ctx=ctx, identity="mailfrom", receiver=receiver, delivery=path.delivered_at
+        )
         if helo:
-            spf_helo = spf_mod.check(ip, mail_from or "", helo, ctx=ctx, identity="helo")
+            spf_helo = spf_mod.check(
+                ip, mail_from or "", helo, ctx=ctx, identity="helo", receiver=receiver, delivery=path.delivered_at
+            )
     dkim_results = dkim_mod.verify_message(message, ctx=ctx)
     arc_result = arc_mod.verify(message.raw, ctx=ctx) if message.raw_is_original else None
     author = dmarc_mod.author_domain(message)

@@ -143,3 +143,18 @@ def pd_isna(value: object) -> bool:
     import pandas as pd
 
     return bool(pd.isna(value))
+
+
+def test_spf_trace_and_arc_frames_follow_their_schemas(key: tuple[bytes, str]) -> None:
+    from mailforensics import frames
+
+    pem, public = key
+    a = analyze(b"Return-Path: <alice@example.org>\r\n" + BOUNDARY_HOP + signed(pem), world(public))
+    trace = a.spf_trace
+    assert list(trace.columns) == list(frames.SCHEMAS["spf_trace"])
+    mailfrom = trace[trace["identity"] == "mailfrom"]
+    assert (
+        mailfrom["term"].tolist()[-2:] == ["ip4:203.0.113.5", "-all"] or "ip4:203.0.113.5" in mailfrom["term"].tolist()
+    )
+    assert "match" in set(mailfrom["outcome"])
+    assert list(a.arc.columns) == list(frames.SCHEMAS["arc"]) and a.arc.empty
