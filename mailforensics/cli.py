@@ -134,9 +134,20 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         ctx = Context(config=config)
     documents = []
     count = 0
+    errors = 0
     for message in iter_messages(args.source):
         count += 1
-        t: Trace | Analysis = analyze(message, ctx=ctx) if args.command == "analyze" else trace(message, ctx=ctx)
+        try:
+            t: Trace | Analysis = analyze(message, ctx=ctx) if args.command == "analyze" else trace(message, ctx=ctx)
+        except MailForensicsError as exc:
+            # One message the toolkit cannot finish (strict replay missing an answer) must
+            # not hide the others: report it in its place and go on.
+            errors += 1
+            if args.json:
+                documents.append({"origin": message.origin, "sha256": message.sha256, "error": str(exc)})
+            else:
+                out.write(f"== {message.origin}\n   error: {exc}\n\n")
+            continue
         path = t.path
         if args.json:
             documents.append(_message_json(t, args.command))
@@ -169,6 +180,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if recorder is not None and args.evidence:
         recorder.save(args.evidence)
         print(f"mailforensics: {len(recorder.records)} DNS answers saved to {args.evidence}", file=sys.stderr)
+    if errors:
+        print(f"mailforensics: {errors} of {count} message(s) could not be analysed", file=sys.stderr)
+        return 1
     return 0
 
 

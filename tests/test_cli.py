@@ -57,3 +57,23 @@ def test_console_script_runs() -> None:
     exe = Path(sys.executable).with_name("mailforensics")
     out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=True).stdout
     assert "hops" in out and "trace" in out
+
+
+def test_one_unanalysable_message_does_not_hide_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Evidence recorded for one message cannot answer another's questions (strict replay):
+    # that message gets its error in place, the others are analysed, the exit status says so.
+    import mailforensics as mf
+    from mailforensics.resolvers import ZoneResolver
+
+    first = tmp_path / "a.eml"
+    first.write_bytes(EML)
+    other = tmp_path / "b.eml"
+    other.write_bytes(EML.replace(b"203.0.113.5", b"203.0.113.77"))
+    a = mf.analyze(first, ctx=mf.Context(resolver=ZoneResolver.from_dict({})))
+    evidence = a.save_evidence(tmp_path / "a.dns.jsonl")
+    status = main(["analyze", str(tmp_path), "--offline", "--evidence", str(evidence)])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "== " + str(first) in captured.out
+    assert "error: the evidence has no answer" in captured.out
+    assert "1 of 3 message(s) could not be analysed" in captured.err  # a.eml, the evidence file, b.eml
