@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Regenerate the bundled synthetic mail corpus in ``sample_mail/``.
 
-Run from anywhere::
+Run from the repository root, with the project's virtualenv (dkimpy, authres,
+cryptography)::
 
-    python sample_mail/generate.py
+    .venv/bin/python sample_mail/generate.py
 
 It deletes and rewrites, byte for byte, everything it owns:
 
@@ -13,9 +14,16 @@ It deletes and rewrites, byte for byte, everything it owns:
 * ``export-crlf-cl.mbox``    mboxcl2 export (CRLF, ``Content-Length:``), 5 messages
 * ``Maildir/{cur,new,tmp}``  7 messages (``tmp/`` is created empty; git does not keep it)
 
+and creates the sample-only signing keys in ``keys/`` that are missing (never replacing one
+that exists: see ``keys/README.md``). The DNS of the samples — including the public halves
+of those keys — is written by ``make_evidence.py``: run it after this script.
+
 The output is deterministic: there is no clock and no unseeded randomness, every date
 is fixed (2024, except the deliberately wrong 2031 hop), and identifiers are derived
-from SHA-256 of fixed strings. Running it twice gives identical bytes.
+from SHA-256 of fixed strings. Running it twice gives identical bytes. The DKIM
+signatures and ARC seals of samples 29-34 are made with dkimpy, as a signing MTA would,
+with its clock pinned to the signing hop's time (``t=``); RSA PKCS#1 v1.5 and Ed25519
+signatures are deterministic, so with the committed keys they come out identical too.
 
 Every address is from the documentation ranges (RFC 5737 192.0.2.0/24, 198.51.100.0/24,
 203.0.113.0/24; RFC 3849 2001:db8::/32), or private / loopback / link-local where an
@@ -37,12 +45,20 @@ import hashlib
 import ipaddress
 import json
 import random
+import re
 import shutil
 import struct
+import types
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import dkim
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 HERE = Path(__file__).resolve().parent
 UTC = timezone.utc
@@ -1987,10 +2003,562 @@ nightly-backup: finished at 2024-04-04T05:00:06+02:00, 0 errors
     return Mail("28-lf-only-line-endings.eml", hops, headers, body)
 
 
+# ---------------------------------------------------------------------------------------
+# DKIM and ARC (eml 29-34): sample-only keys in keys/, signatures made with dkimpy
+# ---------------------------------------------------------------------------------------
+KEYS = HERE / "keys"
+
+
+@dataclass(frozen=True)
+class SampleKey:
+    """A sample-only DKIM/ARC signing key, ``keys/<selector>._domainkey.<domain>.pem``.
+
+    RSA keys are PKCS#1 PEM (what dkimpy reads), Ed25519 keys PKCS#8 PEM. The public
+    records go into ``dns/world.zone`` (or ``dns/archived-keys.zone``): make_evidence.py
+    derives them from these files.
+    """
+
+    selector: str
+    domain: str
+    algorithm: str = "rsa-sha256"  # or "ed25519-sha256"
+
+    @property
+    def name(self) -> str:
+        return f"{self.selector}._domainkey.{self.domain}"
+
+    @property
+    def path(self) -> Path:
+        return KEYS / f"{self.name}.pem"
+
+    def private_for_dkimpy(self) -> bytes:
+        """RSA: the PEM itself; Ed25519: the base64 32-byte seed (dkimpy's format)."""
+        pem = self.path.read_bytes()
+        if self.algorithm == "rsa-sha256":
+            return pem
+        key = serialization.load_pem_private_key(pem, password=None)
+        assert isinstance(key, ed25519.Ed25519PrivateKey)
+        raw = key.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        return base64.b64encode(raw)
+
+
+K_SHOP_RSA = SampleKey("s2024", "shop.example")
+K_SHOP_ED = SampleKey("ed2024", "shop.example", "ed25519-sha256")
+K_BANK = SampleKey("bk2024", "bank.example")
+K_LOOKALIKE = SampleKey("mail", "bank-secure.example")
+K_AUTHOR = SampleKey("aw2024", "adventure-works.example")
+K_LIST = SampleKey("lists2024", "lists.example.org")
+K_EXPIRING = SampleKey("wwi1", "wideworldimporters.example")
+K_ROTATED = SampleKey("2024jan", "contoso.example")  # archived: not in today's DNS
+K_CURRENT = SampleKey("2024mar", "contoso.example")  # what contoso.example publishes now (signs nothing here)
+SAMPLE_KEYS = (K_SHOP_RSA, K_SHOP_ED, K_BANK, K_LOOKALIKE, K_AUTHOR, K_LIST, K_EXPIRING, K_ROTATED, K_CURRENT)
+
+
+def ensure_keys() -> None:
+    """Create the keys that are missing (once); never touch a key that exists.
+
+    RSA key generation is random, so the keys are committed: regenerating them would
+    change every signature (and the DNS records). Ed25519 keys are derived from a fixed
+    seed, so even a lost one comes back identical.
+    """
+    KEYS.mkdir(exist_ok=True)
+    for key in SAMPLE_KEYS:
+        if key.path.exists():
+            continue
+        private: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+        if key.algorithm == "rsa-sha256":
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            fmt = serialization.PrivateFormat.TraditionalOpenSSL  # PKCS#1, as dkimpy reads it
+        else:
+            private = ed25519.Ed25519PrivateKey.from_private_bytes(
+                hashlib.sha256(f"sample_mail ed25519 {key.name}".encode()).digest()
+            )
+            fmt = serialization.PrivateFormat.PKCS8
+        key.path.write_bytes(private.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()))
+        print(f"created {key.path.relative_to(HERE)}")
+
+
+class _DKIMWithExpiry(dkim.DKIM):
+    """dkimpy's signer, plus an ``x=`` tag after ``t=`` (dkimpy has no option for it)."""
+
+    expire_at: int | None = None
+
+    def gen_header(self, fields: list[tuple[bytes, bytes]], *args: object, **kwargs: object) -> bytes:
+        if self.expire_at is not None and fields and fields[0][0] == b"v":  # the DKIM-Signature, not an ARC field
+            at = next(i for i, (tag, _) in enumerate(fields) if tag == b"t")
+            fields.insert(at + 1, (b"x", str(self.expire_at).encode("ascii")))
+        return super().gen_header(fields, *args, **kwargs)
+
+
+@contextmanager
+def dkimpy_clock(stamp: int) -> Iterator[None]:
+    """dkimpy writes ``t=`` from ``time.time()``: pin it, so the signatures are fixed bytes."""
+    real = dkim.time
+    dkim.time = types.SimpleNamespace(time=lambda: stamp)
+    try:
+        yield
+    finally:
+        dkim.time = real
+
+
+def _as_field(raw: bytes) -> tuple[str, str]:
+    """``b"Name: value\\r\\n folded\\r\\n"`` → ``("Name", "value\\n folded")``."""
+    name, _, value = raw.decode("ascii").rstrip("\r\n").replace("\r\n", "\n").partition(": ")
+    return name, value
+
+
+SIGNED = ("from", "to", "subject", "date", "message-id", "mime-version", "content-type")
+
+
+def dkim_sign(
+    stage: Mail,
+    key: SampleKey,
+    *,
+    at: datetime,
+    headers: tuple[str, ...] = SIGNED,
+    canon: tuple[bytes, bytes] = (b"relaxed", b"relaxed"),
+    expire: timedelta | None = None,
+) -> tuple[str, str]:
+    """The DKIM-Signature a signer at ``at`` adds to the message as it stands (``stage``)."""
+    stamp = int(at.timestamp())
+    signer = _DKIMWithExpiry(stage.render().replace(b"\n", b"\r\n"), signature_algorithm=key.algorithm.encode())
+    if expire is not None:
+        signer.expire_at = stamp + int(expire.total_seconds())
+    with dkimpy_clock(stamp):
+        raw = signer.sign(
+            key.selector.encode(), key.domain.encode(), key.private_for_dkimpy(),
+            canonicalize=canon, include_headers=[h.encode() for h in headers],
+        )  # fmt: skip
+    return _as_field(raw)
+
+
+def arc_seal(
+    stage: Mail, key: SampleKey, *, at: datetime, srv_id: str, headers: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """The ARC set (ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results, top first)
+    an intermediary adds; its AAR copies the stage's Authentication-Results of ``srv_id``."""
+    stamp = int(at.timestamp())
+    sealer = dkim.ARC(stage.render().replace(b"\n", b"\r\n"), signature_algorithm=key.algorithm.encode())
+    with dkimpy_clock(stamp):
+        raw = sealer.sign(
+            key.selector.encode(), key.domain.encode(), key.private_for_dkimpy(), srv_id.encode(),
+            include_headers=[h.encode() for h in headers], timestamp=stamp,
+        )  # fmt: skip
+    assert len(raw) == 3, "dkimpy did not seal (no Authentication-Results of the sealer?)"
+    return [_as_field(f) for f in raw]
+
+
+def b_prefix(signature: tuple[str, str]) -> str:
+    """The first 8 characters of a signature's ``b=`` (RFC 6008 ``header.b``)."""
+    flat = re.sub(r"\s+", "", signature[1])
+    m = re.search(r"(?:^|;)b=([^;]*)", flat)
+    assert m is not None
+    return m.group(1)[:8]
+
+
+def rspamd_ar(*results: str) -> tuple[str, str]:
+    """The Authentication-Results field mx1's Rspamd prepends (one field, every method)."""
+    return "Authentication-Results", "mx1.example.net;\n\t" + ";\n\t".join(results)
+
+
+def spf_pass_comment(ip: str, env_from: str) -> str:
+    return f"(mx1.example.net: domain of {env_from} designates {ip} as permitted sender)"
+
+
+# ---------------------------------------------------------------------------------------
+# eml 29-34: authentication scenarios (their DNS: make_evidence.py)
+# ---------------------------------------------------------------------------------------
+def eml_29() -> Mail:
+    """A legitimate newsletter: SPF pass, two DKIM signatures (RSA-2048, Ed25519), DMARC pass (p=reject)."""
+    s, r = "news-bounces@shop.example", "alice.martin@example.net"
+    t = T("2024-03-04 06:00:12")
+    ip = "198.51.100.120"
+    hops = [
+        postfix(by="mail.shop.example", ts=t, off=60, proto=None, userid=1002, rcpt=r, qid=pf_short("29a")),
+        mx_in(ts=t + timedelta(seconds=3), helo="mail.shop.example", rdns="mail.shop.example", ip=ip, rcpt=r,
+              env_from=s, seed="29"),
+        to_lmtp(ts=t + timedelta(seconds=4), env_from=s, rcpt=r, seed="29"),
+    ]  # fmt: skip
+    b = boundary("29", "yh")
+    headers = [
+        ("Date", fmt_date(t, 60)),
+        ("From", "Shop Example <news@shop.example>"),
+        ("To", r),
+        ("Message-ID", f"<{t:%Y%m%d%H%M%S}.{hid('29', 16)}@shop.example>"),
+        ("Subject", "Spring sale: 20% off garden furniture"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", f'multipart/alternative; boundary="{b}"'),
+        ("List-Unsubscribe", f"<https://shop.example/u/{hid('29u', 24, ALNUM)}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    ]
+    text = """Hello Alice,
+
+Spring is here: until 17 March, everything in our garden range is 20%
+off, including the teak benches you looked at last month.
+
+Shop now: https://shop.example/garden
+
+Shop Example - 1 Market Street, Example Town
+You receive this newsletter because you subscribed at shop.example.
+Unsubscribe: https://shop.example/u
+"""
+    body = multipart(b, [text_part(text), html_part(html_of(text))])
+    mail = Mail("29-dkim-rsa-ed25519-pass.eml", hops, headers, body)
+    # mail.shop.example signs as the message leaves: Ed25519 first, then RSA on top.
+    signed = (*SIGNED, "list-unsubscribe", "list-unsubscribe-post")
+    ed = dkim_sign(mail, K_SHOP_ED, at=t, headers=signed)
+    hops[0].above = [ed]
+    rsa_sig = dkim_sign(mail, K_SHOP_RSA, at=t, headers=signed)
+    hops[0].above = [rsa_sig, ed]
+    hops[1].above = [
+        rspamd_ar(
+            f"dkim=pass header.d=shop.example header.s=s2024 header.b={b_prefix(rsa_sig)}",
+            f"dkim=pass header.d=shop.example header.s=ed2024 header.b={b_prefix(ed)}",
+            f"spf=pass {spf_pass_comment(ip, s)} smtp.mailfrom={s}",
+            "dmarc=pass (policy=reject) header.from=shop.example",
+        ),
+        *hops[1].above,
+    ]
+    return mail
+
+
+def eml_30() -> Mail:
+    """Phish from a look-alike: From bank.example, sent and DKIM-signed by bank-secure.example.
+
+    SPF passes for the look-alike's MAIL FROM and its DKIM signature verifies, but neither
+    is aligned with the From domain: DMARC fails, and bank.example says p=reject.
+    """
+    env, r = "bounce@bank-secure.example", "henry.patel@example.net"
+    t = T("2024-03-07 13:41:27")
+    ip = "198.51.100.121"
+    hops = [
+        postfix(by="mail.bank-secure.example", ts=t, off=0, helo="[192.168.0.12]", rdns=None, ip="203.0.113.155",
+                proto="ESMTPSA", tls=TLS13, auth="mailer@bank-secure.example", rcpt=r, qid=pf_short("30a")),
+        mx_in(ts=t + timedelta(seconds=2), helo="mail.bank-secure.example", rdns="mail.bank-secure.example", ip=ip,
+              rcpt=r, env_from=env, seed="30"),
+        to_lmtp(ts=t + timedelta(seconds=3), env_from=env, rcpt=r, seed="30"),
+    ]  # fmt: skip
+    headers = [
+        ("From", '"Bank Example Security" <security@bank.example>'),
+        ("Reply-To", "security@bank-secure.example"),
+        ("To", r),
+        ("Subject", "Action required: confirm your online banking details"),
+        ("Date", fmt_date(t - timedelta(seconds=2), 0)),
+        ("Message-ID", f"<{hid('30', 20)}@bank-secure.example>"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Transfer-Encoding", "7bit"),
+    ]
+    body = """Dear customer,
+
+We detected an unusual sign-in to your online banking from a new device.
+To keep your account open, confirm your details within 24 hours:
+
+    https://bank-secure.example/verify?id=88213
+
+If you do not confirm, your card will be blocked for your protection.
+
+Bank Example - Security Team
+"""
+    mail = Mail("30-lookalike-dmarc-fail.eml", hops, headers, body)
+    sig = dkim_sign(mail, K_LOOKALIKE, at=t, headers=(*SIGNED, "reply-to"))
+    hops[0].above = [sig]
+    hops[1].above = [
+        rspamd_ar(
+            f"dkim=pass header.d=bank-secure.example header.s=mail header.b={b_prefix(sig)}",
+            f"spf=pass {spf_pass_comment(ip, env)} smtp.mailfrom={env}",
+            "dmarc=fail (policy=reject) header.from=bank.example",
+        ),
+        *hops[1].above,
+    ]
+    return mail
+
+
+def eml_31() -> Mail:
+    """A mailing list breaks the author's DKIM (Subject tag, footer); its ARC set vouches for it.
+
+    The author's server signs (d=adventure-works.example); lists.example.org verifies it
+    (its Authentication-Results), tags the Subject, appends a footer, re-signs with its own
+    d= and seals ARC i=1, whose ARC-Authentication-Results keep what it saw; it drops its
+    own Authentication-Results field. example.net sees the author's signature broken, the
+    list's intact, the ARC chain valid, and DMARC failing (p=reject): the case ARC exists for.
+    """
+    author, post, r = "kim.lee@adventure-works.example", "ops-forum@lists.example.org", "erin.novak@example.net"
+    bounces = "ops-forum-bounces@lists.example.org"
+    t = T("2024-03-12 08:14:05")
+    ip = "198.51.100.123"
+    h1 = postfix(
+        by="mail.adventure-works.example",
+        ts=t,
+        off=60,
+        helo="[192.168.10.14]",
+        rdns=None,
+        ip="203.0.113.152",
+        proto="ESMTPSA",
+        tls=TLS13,
+        auth=author,
+        rcpt=post,
+        qid=pf_short("31a"),
+    )
+    h2 = postfix(
+        by="mail.lists.example.org",
+        ts=t + timedelta(seconds=2),
+        helo="mail.adventure-works.example",
+        rdns="mail.adventure-works.example",
+        ip="198.51.100.122",
+        proto="ESMTPS",
+        tls=TLS13,
+        rcpt=post,
+        qid=pf_long("31b"),
+    )
+    h3 = postfix(
+        by="mail.lists.example.org",
+        ts=t + timedelta(seconds=9),
+        helo="mail.lists.example.org",
+        rdns="localhost",
+        ip="127.0.0.1",
+        rcpt=r,
+        qid=pf_long("31c"),
+    )
+    h4 = mx_in(
+        ts=t + timedelta(seconds=11),
+        helo="mail.lists.example.org",
+        rdns="mail.lists.example.org",
+        ip=ip,
+        rcpt=r,
+        env_from=bounces,
+        seed="31",
+    )
+    h5 = to_lmtp(ts=t + timedelta(seconds=12), env_from=bounces, rcpt=r, seed="31")
+    subject = "Patch window moved to Saturday 16 March"
+    original = [
+        ("Message-ID", msgid_uuid("31", "adventure-works.example")),
+        ("Date", fmt_date(t - timedelta(seconds=4), 60)),
+        ("MIME-Version", "1.0"),
+        ("User-Agent", "Mozilla Thunderbird"),
+        ("Content-Language", "en-US"),
+        ("To", post),
+        ("From", "Kim Lee <kim.lee@adventure-works.example>"),
+        ("Subject", subject),
+        ("Content-Type", "text/plain; charset=UTF-8; format=flowed"),
+        ("Content-Transfer-Encoding", "7bit"),
+    ]
+    text = """Hi all,
+
+The patch window for the shared cluster moves from Friday evening to
+Saturday 16 March, 06:00-09:00 UTC. Nothing changes for the clients;
+the maintenance page goes up at 05:45.
+
+Kim
+"""
+    footer = """_______________________________________________
+ops-forum mailing list -- ops-forum@lists.example.org
+To unsubscribe send an email to ops-forum-leave@lists.example.org
+"""
+    mail = Mail("31-mailing-list-arc.eml", [h1], original, text)
+    author_sig = dkim_sign(mail, K_AUTHOR, at=t)
+    h1.above = [author_sig]
+    # The list's MTA verifies on receipt ...
+    list_ar = (
+        "Authentication-Results",
+        "lists.example.org;\n\t"
+        f"dkim=pass header.d=adventure-works.example header.s=aw2024 header.b={b_prefix(author_sig)};\n\t"
+        f"spf=pass smtp.mailfrom={author};\n\t"
+        "dmarc=pass (p=reject) header.from=adventure-works.example",
+    )
+    # ... Mailman tags the Subject, appends the footer, adds its List-* fields ...
+    h2.above = [
+        ("List-Id", "Operations forum <ops-forum.lists.example.org>"),
+        ("List-Post", "<mailto:ops-forum@lists.example.org>"),
+        ("List-Unsubscribe", "<mailto:ops-forum-leave@lists.example.org>"),
+        ("Precedence", "list"),
+        ("X-Mailman-Version", "3.3.9"),
+        list_ar,
+    ]
+    headers = [(n, f"[ops-forum] {v}" if n == "Subject" else v) for n, v in original]
+    mail = Mail(mail.name, [h1, h2, h3], headers, text + footer)
+    # ... and its outbound MTA re-signs with the list's d= and seals ARC i=1.
+    list_signed = (*SIGNED, "list-id", "list-post", "list-unsubscribe")
+    list_sig = dkim_sign(mail, K_LIST, at=t + timedelta(seconds=9), headers=list_signed)
+    h3.above = [list_sig]
+    arc_set = arc_seal(mail, K_LIST, at=t + timedelta(seconds=9), srv_id="lists.example.org", headers=list_signed)
+    h3.above = [*arc_set, list_sig]
+    h2.above.remove(list_ar)  # the verdict travels in the ARC-Authentication-Results only
+    h4.above = [
+        rspamd_ar(
+            f"dkim=pass header.d=lists.example.org header.s=lists2024 header.b={b_prefix(list_sig)}",
+            f'dkim=fail ("body hash did not verify") header.d=adventure-works.example header.s=aw2024 '
+            f"header.b={b_prefix(author_sig)}",
+            'arc=pass ("lists.example.org:s=lists2024:i=1")',
+            f"spf=pass {spf_pass_comment(ip, bounces)} smtp.mailfrom={bounces}",
+            "dmarc=fail (policy=reject) header.from=adventure-works.example",
+        ),
+        *h4.above,
+    ]
+    return Mail(mail.name, [h1, h2, h3, h4, h5], headers, text + footer)
+
+
+def eml_32() -> Mail:
+    """A forged Authentication-Results: the sender's script writes 'mx1.example.net; ... dmarc=pass'.
+
+    The field is among the fields the sending client wrote, below every Received field, so
+    below the trust boundary: a claim anyone can make. The message came in through mx2
+    (the backup MX, which adds no Authentication-Results of its own); the DKIM-Signature
+    is a genuine bank.example signature copied from another message, so it fails.
+    """
+    env, r = "www-data@vps-2217.hoster.example", "kevin.osei@example.net"
+    t = T("2024-03-14 19:22:48")
+    hops = [
+        postfix(by="vps-2217.hoster.example", ts=t, off=0, proto=None, userid=33, rcpt=r, qid=pf_short("32a")),
+        mx_in(mx="mx2", ts=t + timedelta(seconds=1), helo="vps-2217.hoster.example",
+              rdns="vps-2217.hoster.example", ip="203.0.113.156", rcpt=r, env_from=env, spf="None", seed="32"),
+        to_lmtp(mx="mx2", ts=t + timedelta(seconds=2), env_from=env, rcpt=r, seed="32"),
+    ]  # fmt: skip
+    # The signature the phisher copied: from a genuine bank.example notice sent a week before.
+    t_bank = T("2024-03-07 09:30:00")
+    notice = Mail(
+        "bank-notice",
+        [],
+        [
+            ("From", "Bank Example <notifications@bank.example>"),
+            ("To", "customer-4471@example.com"),
+            ("Subject", "Your March statement is available"),
+            ("Date", fmt_date(t_bank, 60)),
+            ("Message-ID", f"<{hid('32bank', 24)}@mail.bank.example>"),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=utf-8"),
+        ],
+        "Dear customer,\n\nYour March statement is available in online banking.\n\nBank Example\n",
+    )
+    copied = dkim_sign(notice, K_BANK, at=t_bank)
+    headers = [
+        ("Authentication-Results", "mx1.example.net; spf=pass smtp.mailfrom=security@bank.example; "
+         "dkim=pass header.d=bank.example header.s=bk2024; dmarc=pass header.from=bank.example"),
+        copied,
+        ("From", '"Bank Example" <security@bank.example>'),
+        ("To", r),
+        ("Subject", "Security alert: your card has been suspended"),
+        ("Date", fmt_date(t, 0)),
+        ("Message-ID", f"<{hid('32', 32)}@bank.example>"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Transfer-Encoding", "7bit"),
+        ("X-Mailer", "PHPMailer 6.8.1 (https://github.com/PHPMailer/PHPMailer)"),
+    ]  # fmt: skip
+    body = """Dear customer,
+
+For your security we have suspended your card after a failed payment.
+Reactivate it today at:
+
+    http://bank-example.vps-2217.hoster.example/reactivate
+
+Bank Example
+"""
+    return Mail("32-forged-auth-results.eml", hops, headers, body)
+
+
+def eml_33() -> Mail:
+    """A DKIM signature with x= a week after signing: valid at delivery, expired by now.
+
+    The only aligned identifier is the DKIM signature (the ESP's MAIL FROM passes SPF for
+    its own domain), so DMARC passed at delivery and fails when judged today.
+    """
+    env, r = "bnc-7f3a9c21@bounces.mailrelay.example", "carol.diaz@example.net"
+    t = T("2024-03-05 10:15:31")
+    ip = "198.51.100.124"
+    hops = [
+        http_origin(frm=None, by="mta7.mailrelay.example", ts=t),
+        mx_in(ts=t + timedelta(seconds=2), helo="mta7.mailrelay.example", rdns="mta7.mailrelay.example", ip=ip,
+              rcpt=r, env_from=env, seed="33"),
+        to_lmtp(ts=t + timedelta(seconds=3), env_from=env, rcpt=r, seed="33"),
+    ]  # fmt: skip
+    headers = [
+        ("Date", fmt_date(t, 0)),
+        ("From", "Wide World Importers <receipts@wideworldimporters.example>"),
+        ("To", r),
+        ("Message-ID", f"<{hid('33', 28, ALNUM)}@mailrelay.example>"),
+        ("Subject", "Your receipt for order WWI-240305-1187"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Transfer-Encoding", "7bit"),
+    ]
+    body = """Thank you for your order.
+
+  Order       WWI-240305-1187
+  Items       2 x ceramic planter (large), 1 x watering can
+  Total       EUR 84.90
+  Paid with   card ending 4417
+
+Wide World Importers
+"""
+    mail = Mail("33-dkim-expired.eml", hops, headers, body)
+    sig = dkim_sign(mail, K_EXPIRING, at=t, expire=timedelta(days=7))
+    hops[0].above = [sig]
+    hops[1].above = [
+        rspamd_ar(
+            f"dkim=pass header.d=wideworldimporters.example header.s=wwi1 header.b={b_prefix(sig)}",
+            f"spf=pass {spf_pass_comment(ip, env)} smtp.mailfrom={env}",
+            "dmarc=pass (policy=quarantine) header.from=wideworldimporters.example",
+        ),
+        *hops[1].above,
+    ]
+    return mail
+
+
+def eml_34() -> Mail:
+    """Signed with a selector rotated away since: NXDOMAIN today, in dns/archived-keys.zone.
+
+    mx1 verified it at delivery (Authentication-Results, trusted: dkim=pass); today the key
+    is gone, so the re-verification needs the archived key (``--historical-keys``).
+    """
+    s, r = "hr@contoso.example", "priya.nair@example.net"
+    t = T("2024-02-27 16:05:10")
+    ip = "198.51.100.125"
+    hops = [
+        postfix(by="smtp.contoso.example", ts=t, off=60, helo="hrportal.contoso.example",
+                rdns="hrportal.contoso.example", ip="203.0.113.153", proto="ESMTPS", tls=TLS13, rcpt=r,
+                qid=pf_short("34a")),
+        mx_in(ts=t + timedelta(seconds=2), helo="smtp.contoso.example", rdns="smtp.contoso.example", ip=ip, rcpt=r,
+              env_from=s, seed="34"),
+        to_lmtp(ts=t + timedelta(seconds=3), env_from=s, rcpt=r, seed="34"),
+    ]  # fmt: skip
+    headers = [
+        ("Date", fmt_date(t - timedelta(seconds=1), 60)),
+        ("From", "Contoso HR <hr@contoso.example>"),
+        ("To", "Priya Nair <priya.nair@example.net>"),
+        ("Message-ID", f"<{hid('34', 24)}@hrportal.contoso.example>"),
+        ("Subject", "Contract extension: signed copy"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Transfer-Encoding", "7bit"),
+    ]
+    body = """Dear Priya,
+
+Your contract extension (consultancy, April to September 2024) has been
+signed on our side. The signed copy is in the supplier portal under
+Documents > Contracts.
+
+Contoso HR
+"""
+    mail = Mail("34-dkim-key-rotated.eml", hops, headers, body)
+    sig = dkim_sign(mail, K_ROTATED, at=t + timedelta(seconds=1))
+    hops[0].above = [sig]
+    hops[1].above = [
+        rspamd_ar(
+            f"dkim=pass header.d=contoso.example header.s=2024jan header.b={b_prefix(sig)}",
+            f"spf=pass {spf_pass_comment(ip, s)} smtp.mailfrom={s}",
+            "dmarc=pass (policy=reject) header.from=contoso.example",
+        ),
+        *hops[1].above,
+    ]
+    return mail
+
+
 EML_BUILDERS = [
     eml_01, eml_02, eml_03, eml_04, eml_05, eml_06, eml_07, eml_08, eml_09, eml_10, eml_11, eml_12, eml_13,
     eml_14, eml_15, eml_16, eml_17, eml_18, eml_19, eml_20, eml_21, eml_22, eml_23, eml_24, eml_25, eml_26,
-    eml_27, eml_28,
+    eml_27, eml_28, eml_29, eml_30, eml_31, eml_32, eml_33, eml_34,
 ]  # fmt: skip
 
 
@@ -2502,6 +3070,7 @@ def main() -> None:
     for name in ("export.mbox", "export-crlf-cl.mbox", "expected.json"):
         (HERE / name).unlink(missing_ok=True)
 
+    ensure_keys()
     (HERE / "eml").mkdir()
     expected: dict[str, list[dict[str, object]]] = {}
     for build in EML_BUILDERS:

@@ -17,7 +17,19 @@ PTR today, and forward-confirms), with scripted exceptions that show the checks 
   198.51.100.66 (the phish's relay) on SpamCop; ``examp1e.example`` is a DBL phishing
   domain and on SURBL's phishing list;
 - each default blocklist answers its RFC 5782 test points like the real list;
-- the recipient, example.net, has two MX hosts (mx1/mx2.example.net).
+- the recipient, example.net, has two MX hosts (mx1/mx2.example.net);
+- the senders of samples 29-34 publish SPF, DMARC and DKIM key records
+  (:data:`AUTH_RECORDS`; the key records are derived from the sample-only keys in
+  ``keys/``), except the rotated selector ``2024jan._domainkey.contoso.example``: it is
+  gone from the world (NXDOMAIN) and written to ``dns/archived-keys.zone`` instead, for
+  ``--historical-keys``; the look-alike ``bank-secure.example`` is a DBL phishing domain.
+
+Besides the two configurations ``make demo`` and the tests use (``--internal-domain
+example.net`` or not), every ``eml/`` sample is also analysed as of its delivery
+(``Context(now="delivery")``) and with the archived keys (``Config.historical_keys``), so
+the evidence answers those analyses too; the script reports whether they asked anything
+the others did not (they should not: a key found in the archive is not asked of the DNS,
+and ``t=``/``x=`` change verdicts, not questions).
 
 Run from the repository root: ``.venv/bin/python sample_mail/make_evidence.py``.
 Deterministic: a fixed clock stamps ``queried_at``, so a re-run writes identical files.
@@ -25,11 +37,16 @@ Deterministic: a fixed clock stamps ``queried_at``, so a re-run writes identical
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 import mailforensics as mf
 from mailforensics.analysis import _public
@@ -52,7 +69,47 @@ IP_LISTINGS = {("zen.spamhaus.org", "203.0.113.99"): "127.0.0.4", ("bl.spamcop.n
 DOMAIN_LISTINGS = {
     ("dbl.spamhaus.org", "examp1e.example"): "127.0.1.4",
     ("multi.surbl.org", "examp1e.example"): "127.0.0.8",
+    ("dbl.spamhaus.org", "bank-secure.example"): "127.0.1.4",
 }
+
+#: SPF, DMARC and host records of the senders of samples 29-34 (zone presentation format).
+AUTH_RECORDS: tuple[tuple[str, str, str], ...] = (
+    # 29: a legitimate newsletter, signed twice (RSA and Ed25519), p=reject
+    ("shop.example", "TXT", '"v=spf1 a:mail.shop.example -all"'),
+    ("shop.example", "MX", "10 mail.shop.example."),
+    ("mail.shop.example", "TXT", '"v=spf1 a -all"'),
+    ("_dmarc.shop.example", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc-reports@shop.example"'),
+    # 30 and 32: the bank (p=reject) and its look-alike, which has SPF and DKIM of its own
+    ("bank.example", "TXT", '"v=spf1 ip4:198.51.100.126 -all"'),
+    ("bank.example", "MX", "10 mail.bank.example."),
+    ("mail.bank.example", "A", "198.51.100.126"),
+    ("_dmarc.bank.example", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc-reports@bank.example"'),
+    ("bank-secure.example", "TXT", '"v=spf1 ip4:198.51.100.121 -all"'),
+    ("bank-secure.example", "MX", "10 mail.bank-secure.example."),
+    # 31: the author's domain (p=reject) and the mailing list
+    ("adventure-works.example", "TXT", '"v=spf1 ip4:198.51.100.122 -all"'),
+    ("adventure-works.example", "MX", "10 mail.adventure-works.example."),
+    ("_dmarc.adventure-works.example", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc@adventure-works.example"'),
+    ("lists.example.org", "TXT", '"v=spf1 ip4:198.51.100.123 -all"'),
+    ("lists.example.org", "MX", "10 mail.lists.example.org."),
+    ("mail.lists.example.org", "TXT", '"v=spf1 a -all"'),
+    # 33: a shop sending through an ESP (the ESP's bounce domain passes SPF, unaligned)
+    ("bounces.mailrelay.example", "TXT", '"v=spf1 ip4:198.51.100.124 -all"'),
+    ("mta7.mailrelay.example", "TXT", '"v=spf1 a -all"'),
+    ("wideworldimporters.example", "TXT", '"v=spf1 -all"'),
+    (
+        "_dmarc.wideworldimporters.example",
+        "TXT",
+        '"v=DMARC1; p=quarantine; rua=mailto:dmarc@wideworldimporters.example"',
+    ),
+    # 34: the domain whose DKIM selector was rotated since delivery
+    ("contoso.example", "TXT", '"v=spf1 ip4:198.51.100.125 -all"'),
+    ("contoso.example", "MX", "10 smtp.contoso.example."),
+    ("smtp.contoso.example", "TXT", '"v=spf1 a -all"'),
+    ("_dmarc.contoso.example", "TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc@contoso.example"'),
+)
+#: Key records that are no longer in the world (rotated away): dns/archived-keys.zone.
+ARCHIVED_KEYS = ("2024jan._domainkey.contoso.example",)
 
 
 def sample_messages() -> Iterator[mf.Message]:
@@ -60,8 +117,45 @@ def sample_messages() -> Iterator[mf.Message]:
         yield from mf.iter_messages(HERE / source)
 
 
+def txt_strings(text: str) -> str:
+    """A TXT value as quoted character-strings of at most 255 bytes (RFC 1035 §3.3.14)."""
+    return " ".join(f'"{text[i : i + 255]}"' for i in range(0, len(text), 255))
+
+
+def dkim_records() -> dict[str, str]:
+    """``{"<selector>._domainkey.<domain>": TXT value}`` for every key in ``keys/``."""
+    out: dict[str, str] = {}
+    for pem in sorted((HERE / "keys").glob("*._domainkey.*.pem")):
+        key = serialization.load_pem_private_key(pem.read_bytes(), password=None)
+        if isinstance(key, rsa.RSAPrivateKey):
+            der = key.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            record = f"v=DKIM1; k=rsa; p={base64.b64encode(der).decode()}"
+        elif isinstance(key, ed25519.Ed25519PrivateKey):
+            raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+            record = f"v=DKIM1; k=ed25519; p={base64.b64encode(raw).decode()}"
+        else:
+            raise ValueError(f"{pem.name}: not an RSA or Ed25519 key")
+        out[pem.name.removesuffix(".pem")] = txt_strings(record)
+    return out
+
+
+def archived_zone() -> str:
+    """The archived key records (rotated away since the samples were delivered)."""
+    records = dkim_records()
+    lines = [
+        "; DKIM key records of sample_mail/ that are no longer published (rotated away since delivery).",
+        "; Generated by sample_mail/make_evidence.py from sample_mail/keys/; edit that script, not this file.",
+        "; mailforensics analyze sample_mail/eml ... --historical-keys sample_mail/dns/archived-keys.zone",
+    ]
+    lines.extend(f"{name}. 3600 IN TXT {records[name]}" for name in ARCHIVED_KEYS)
+    return "\n".join(lines) + "\n"
+
+
 def world_zone() -> str:
-    """The zone text: PTR, A/AAAA for every public hop address, blocklist entries."""
+    """The zone text: PTR, A/AAAA for every public hop address, blocklist entries, and the
+    SPF, DMARC and DKIM records of the signed samples."""
     records: dict[tuple[str, str], list[str]] = {}
 
     def add(name: str, rdtype: str, value: str) -> None:
@@ -109,6 +203,11 @@ def world_zone() -> str:
         zone = next(z for z in DEFAULT_ZONES if z.zone == zone_name)
         add(query_name(domain, zone), "A", code)
         add(query_name(domain, zone), "TXT", f'"sample listing of {domain}"')
+    for name, rdtype, value in AUTH_RECORDS:
+        add(name, rdtype, value)
+    for name, value in dkim_records().items():
+        if name not in ARCHIVED_KEYS:
+            add(name, "TXT", value)
     lines = [
         "; The synthetic DNS of sample_mail/ (documentation addresses and .example names only).",
         "; Generated by sample_mail/make_evidence.py; edit that script, not this file.",
@@ -122,6 +221,9 @@ def main(out_dir: Path = HERE / "dns") -> int:
     zone_text = world_zone()
     out_dir.mkdir(exist_ok=True)
     (out_dir / "world.zone").write_text(zone_text)
+    archive_text = archived_zone()
+    (out_dir / "archived-keys.zone").write_text(archive_text)
+    archive = ZoneResolver.from_text(archive_text)
     ticks = iter(range(10**9))
 
     def clock() -> datetime:
@@ -130,13 +232,22 @@ def main(out_dir: Path = HERE / "dns") -> int:
     world = ZoneResolver.from_text(zone_text)
     world.identity = "zone sample_mail/dns/world.zone"  # what the evidence names as its resolver
     recorder = RecordingResolver(world, clock=clock)
-    count = 0
+    count = extra = 0
     for message in sample_messages():
         for config in CONFIGS:
             mf.analyze(message, ctx=mf.Context(resolver=recorder, now=RECORDED_AT, config=config))
+        if Path(message.origin).parent == HERE / "eml":
+            # As of delivery, and with the archived keys: normally nothing new to ask.
+            before = len(recorder.records)
+            for config in CONFIGS:
+                mf.analyze(message, ctx=mf.Context(resolver=recorder, now="delivery", config=config))
+                with_archive = replace(config, historical_keys=archive)
+                mf.analyze(message, ctx=mf.Context(resolver=recorder, now=RECORDED_AT, config=with_archive))
+            extra += len(recorder.records) - before
         count += 1
     recorder.save(out_dir / "evidence.jsonl")
     print(f"{count} messages, {len(recorder.records)} DNS answers recorded", file=sys.stderr)
+    print(f"now='delivery' and --historical-keys asked {extra} question(s) the others did not", file=sys.stderr)
     return 0
 
 
