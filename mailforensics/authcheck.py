@@ -217,13 +217,19 @@ def verify(message: Message, path: Path, envelope: Envelope, *, ctx: Context) ->
         result=dmarc_result.result,
         reason=dmarc_result.problem
         or (f"policy {dmarc_result.policy_tag}={dmarc_result.policy}" if dmarc_result.policy else None),
-        aligned=bool(dmarc_result.spf_aligned) or bool(dmarc_result.dkim_aligned),
+        aligned=(bool(dmarc_result.spf_aligned) or bool(dmarc_result.dkim_aligned))
+        if dmarc_result.result in ("pass", "fail")
+        else None,
         detail=f"disposition {dmarc_result.disposition}" if dmarc_result.disposition else None,
     )
-    # A verdict field outside the boundary is untrusted even when no check matches it.
+    # A verdict field outside the boundary is untrusted even when no check matches it. It
+    # is a forgery when it poses as the recipient's own verifier (an authserv-id its
+    # trusted fields use, or one inside its domains; RFC 8601 §5); otherwise it is another
+    # organisation's verdict (a list, a forwarder) — a claim to read, not an alarm.
+    own = {p.header.authserv_id.lower() for p in placed if p.trusted and p.header.authserv_id}
     for p in placed:
         if not p.trusted and p.header.field.lower() != "arc-authentication-results" and p.claim.result == "pass":
-            findings.append(_untrusted(p))
+            findings.append(_untrusted(p, _poses_as_own(p.header.authserv_id, own, ctx.config.internal_domains)))
     return AuthVerification(
         spf_mailfrom=spf_mailfrom,
         spf_helo=spf_helo,
@@ -261,14 +267,31 @@ def _is_dkim_claim(p: PlacedClaim, domain: str | None, selector: str | None, b: 
     return not (claimed_b and b and not b.startswith(claimed_b))
 
 
-def _untrusted(p: PlacedClaim) -> Finding:
+def _poses_as_own(authserv_id: str | None, own: set[str], internal_domains: tuple[str, ...]) -> bool:
+    if not authserv_id:
+        return False
+    sid = authserv_id.lower().rstrip(".")
+    return sid in own or any(sid == d.lower() or sid.endswith("." + d.lower()) for d in internal_domains)
+
+
+def _untrusted(p: PlacedClaim, poses_as_own: bool) -> Finding:
+    if poses_as_own:
+        severity = Severity.ALERT
+        who = (
+            f"it carries the recipient's own authserv-id ({p.header.authserv_id}) but stands outside the trust "
+            "boundary: it came with the message, written by the sender or a relay — a forged verdict"
+        )
+    else:
+        severity = Severity.NOTICE
+        who = (
+            "it stands outside the trust boundary: another organisation's verdict (a mailing list, a "
+            "forwarder, the sender's own relay)"
+        )
     return Finding(
         code=FindingCode.AUTH_CLAIM_UNTRUSTED,
-        severity=Severity.ALERT if p.claim.method in ("dmarc", "dkim", "spf") else Severity.WARNING,
+        severity=severity,
         where=p.by,
-        detail=f"{p.header.field} says {p.claim.method}={p.claim.result}, but it stands outside the trust "
-        "boundary: a host the recipient does not control wrote it (the sender can write its own). "
-        "Treat it as a claim, not a verdict.",
+        detail=f"{p.header.field} says {p.claim.method}={p.claim.result}; {who}. Treat it as a claim, not a verdict.",
         evidence=(("field", p.header.raw[:300]),),
     )
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mailforensics.analysis import Analysis
+    from mailforensics.context import NowSpec
     from mailforensics.trace import Trace
 
 __all__ = ["main"]
@@ -119,19 +120,20 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         internal_domains=tuple(args.internal_domain or ()),
         historical_keys=historical,
     )
+    now = _parse_now(args.now)
     recorder: RecordingResolver | None = None
     if args.command == "analyze" and args.offline:
         if not args.evidence:
             raise InputError("--offline needs --evidence PATH (the recorded DNS answers)")
-        ctx = Context.offline(args.evidence, config=config)
+        ctx = Context.offline(args.evidence, now=now, config=config)
     elif args.command == "analyze":
         from mailforensics.resolvers.live import LiveResolver
 
         live = LiveResolver(args.nameserver, port=args.dns_port) if args.nameserver else Context().get_resolver()
         recorder = RecordingResolver(live)
-        ctx = Context(resolver=recorder, config=config)
+        ctx = Context(resolver=recorder, now=now, config=config)
     else:
-        ctx = Context(config=config)
+        ctx = Context(now=now, config=config)
     documents = []
     count = 0
     errors = 0
@@ -186,6 +188,23 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _parse_now(text: str | None) -> NowSpec:
+    """``--now``: an ISO 8601 time (UTC if no zone given) or ``delivery``."""
+    from datetime import UTC
+
+    from mailforensics.errors import InputError
+
+    if text is None:
+        return None
+    if text == "delivery":
+        return "delivery"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"--now takes an ISO 8601 time or 'delivery', not {text!r}") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(
@@ -207,6 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--internal-domain", action="append", metavar="DOMAIN", help="a domain of your organisation (repeatable)"
+        )
+        p.add_argument(
+            "--now",
+            metavar="TIME",
+            help="judge signatures and hop times as of TIME (ISO 8601) or 'delivery' (the top hop's time)",
         )
         if name == "analyze":
             p.add_argument("--evidence", metavar="PATH", help="DNS evidence file: written live, read with --offline")

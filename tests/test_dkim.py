@@ -733,3 +733,21 @@ def test_findings_say_what_changed() -> None:
     appended = one(sign(length=True) + b"Click here: https://evil.example/\r\n", ctx_for(RSA_ZONE))
     assert FindingCode.DKIM_UNSIGNED_BODY_CONTENT in {f.code for f in appended.findings}
     assert one(sign(), ctx_for(RSA_ZONE)).findings == ()
+
+
+def test_historical_keys_from_an_evidence_file_hold_only_some_names(tmp_path: Path) -> None:
+    """An archive recorded as evidence answers its own names; other keys come from DNS."""
+    from mailforensics.resolvers import RecordingResolver, ReplayResolver
+
+    zone_records = dict(RSA_ZONE)
+    archive = RecordingResolver(zone(zone_records))
+    name = next(iter(zone_records))
+    archive.query(name, "TXT")
+    path = archive.save(tmp_path / "archive.jsonl")
+    ctx = ctx_for(RSA_ZONE, config=Config(historical_keys=ReplayResolver(path)))
+    r = one(sign(), ctx)
+    assert r.result == "pass" and r.key_source == "historical"
+    # A key the archive never recorded comes from DNS; strict replay does not raise here.
+    dns_zone = {"other._domainkey.example.com": RSA_ZONE[name]}
+    other = one(sign(selector="other"), ctx_for(dns_zone, config=Config(historical_keys=ReplayResolver(path))))
+    assert other.result == "pass" and other.key_source == "dns"

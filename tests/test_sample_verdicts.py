@@ -311,8 +311,15 @@ def test_older_sample_verdicts_follow_the_world(name: str) -> None:
     auth = a.auth.set_index(["method", "instance"], drop=False)
     spf = auth[(auth["method"] == "spf") & (auth["instance"] == "mailfrom")].iloc[0]
     dmarc = auth[auth["method"] == "dmarc"].iloc[0]
-    # The world publishes no SPF or DMARC record for these senders.
-    assert not _spf_record(spf["domain"]) and spf["result"] == "none"
+    # These senders publish SPF for their relay where delivery recorded an SPF pass, and no
+    # DMARC record: today's SPF agrees with what the message recorded, DMARC does not apply.
+    if _spf_record(spf["domain"]):
+        assert spf["result"] == "pass", spf.to_dict()
+        assert pd.isna(spf["claimed"]) or spf["claimed"] == "pass", spf.to_dict()
+    else:
+        assert pd.isna(spf["result"]) or spf["result"] == "none", spf.to_dict()
+        assert pd.isna(spf["claimed"]) or spf["claimed"] != "pass"
+    assert "auth-claim-mismatch" not in set(a.findings["code"])
     assert not _dmarc_record(dmarc["domain"]) and dmarc["result"] == "none"
     assert dmarc["reason"] == "no DMARC policy record"
     assert "dmarc-no-policy" in set(a.findings["code"])
@@ -387,3 +394,22 @@ def test_replay_as_of_delivery_with_the_archive_needs_nothing_more(no_socket: No
             a = mf.analyze(message, ctx=mf.Context.offline(EVIDENCE, now="delivery", config=cfg))
             if name.startswith(("33-", "34-")) and cfg is config:
                 assert a.auth.set_index("method").loc["dkim", "result"] == "pass", name
+
+
+def test_cli_now_delivery_judges_the_expired_signature_as_the_receiver_did(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from mailforensics.cli import main
+
+    sample = str(SAMPLE_MAIL / "eml" / "33-dkim-expired.eml")
+    args = ["analyze", sample, "--json", "--internal-domain", "example.net", "--offline", "--evidence", str(EVIDENCE)]
+
+    def codes(*extra: str) -> set[str]:
+        assert main([*args, *extra]) == 0
+        (doc,) = json.loads(capsys.readouterr().out)["messages"]
+        return {f["code"] for f in doc["findings"]}
+
+    assert "dkim-expired" in codes()
+    assert "dkim-expired" not in codes("--now", "delivery")
+    assert "dkim-expired" in codes("--now", "2030-01-01T00:00:00")
+    assert main([*args, "--now", "yesterday"]) == 2

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import dkim as _dkimpy
 
+from mailforensics.errors import EvidenceMissing
 from mailforensics.resolvers.base import DNSAnswer, normalize_name
 
 if TYPE_CHECKING:
@@ -89,8 +90,11 @@ def key_lookup(name: str, *, ctx: Context) -> KeyLookup:
     qname = normalize_name(name)
     historical = ctx.config.historical_keys
     if historical is not None:
-        answer = historical.query(qname, "TXT")
-        if answer.status == "NOERROR" and answer.records:
+        try:
+            answer = historical.query(qname, "TXT")
+        except EvidenceMissing:
+            answer = None  # an archive of old keys (an evidence file) holds only some names
+        if answer is not None and answer.status == "NOERROR" and answer.records:
             return _from_answer(qname, answer, "historical")
     return _from_answer(qname, ctx.get_resolver().query(qname, "TXT"), "dns")
 
