@@ -30,6 +30,16 @@ The zones use documentation names and addresses only (RFC 2606 ``.test``, RFC 57
     signed (NSEC); delegates ``secure.parent.test.`` (signed; its DS is published in
     parent.test at start-up with a ``knotc`` transaction) and ``insecure.parent.test.``
     (unsigned, no DS): a chain of trust, and a proven insecure delegation.
+``dane.test.``
+    signed (single-type key, NSEC), for DANE, MTA-STS and the domain posture: every mail
+    host resolves to 127.0.0.1 (the tests run their SMTP and HTTPS servers there). The
+    apex has MX, SPF, DMARC, ``_mta-sts``, ``_smtp._tls`` and BIMI records; each
+    scenario of :data:`DANE_SCENARIOS` is a sub-domain ``<name>.dane.test`` with MX
+    ``mx.<name>.dane.test``. TLSA records are not in the zone file: the tests make their
+    certificates, then publish the matching TLSA with :meth:`KnotServer.set_rrset`.
+``dane-unsigned.test.``
+    not signed: the same shape (MX ``mx.dane-unsigned.test`` at 127.0.0.1), for
+    "DANE does not apply".
 ``broken.test.`` and ``garbled.test.``
     configured, but one has no zone file and the other's is not valid zone text: knot
     never loads them and answers SERVFAIL for them (Knot 3.2 does; checked at start-up).
@@ -71,6 +81,9 @@ __all__ = [
     "BIG_TXT_NAME",
     "BIG_TXT_STRINGS",
     "BROKEN_ZONE",
+    "DANE_SCENARIOS",
+    "DANE_UNSIGNED_ZONE",
+    "DANE_ZONE",
     "DNSBL_LISTINGS",
     "GARBLED_ZONE",
     "INSECURE_CHILD",
@@ -100,8 +113,15 @@ SIGNED_ZONES: Mapping[str, str] = {
     "dnsbl.test": "csk_nsec3",
     "parent.test": "csk_nsec",
     "secure.parent.test": "csk_nsec",
+    "dane.test": "csk_nsec",
 }
-UNSIGNED_ZONES = ("unsigned.test", "insecure.parent.test")
+UNSIGNED_ZONES = ("unsigned.test", "insecure.parent.test", "dane-unsigned.test")
+#: The DANE / MTA-STS zones (see the module docstring): a signed one and an unsigned one.
+DANE_ZONE = "dane.test"
+DANE_UNSIGNED_ZONE = "dane-unsigned.test"
+#: Sub-domains of dane.test, one per DANE test scenario: ``<name>.dane.test`` has the MX
+#: ``mx.<name>.dane.test``, which resolves to 127.0.0.1.
+DANE_SCENARIOS = ("pass", "wrong", "plain", "ta", "notlsa", "unusable", "spki", "full", "sha512")
 #: Child zones of parent.test: the secure one gets its DS published in parent.test at start-up.
 SECURE_CHILD = "secure.parent.test"
 INSECURE_CHILD = "insecure.parent.test"
@@ -217,7 +237,35 @@ $TTL 300
 @ IN MX 10 mx.example.test.
 www IN A 192.0.2.32
 """
+    dane_lines = [
+        f"$ORIGIN {DANE_ZONE}.",
+        "$TTL 300",
+        _SOA,
+        "@ IN NS ns1.example.test.",
+        "@ IN MX 10 mx.dane.test.",
+        '@ IN TXT "v=spf1 mx include:_spf.dane.test -all"',
+        '_spf IN TXT "v=spf1 ip4:127.0.0.1 ~all"',
+        '_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@dane.test"',
+        '_mta-sts IN TXT "v=STSv1; id=20240101T000000"',
+        '_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@dane.test,https://report.dane.test/tlsrpt"',
+        'default._bimi IN TXT "v=BIMI1; l=https://dane.test/logo.svg; a=https://dane.test/vmc.pem"',
+        "mx IN A 127.0.0.1",
+        "mta-sts IN A 127.0.0.1",
+    ]
+    for scenario in DANE_SCENARIOS:
+        dane_lines.append(f"{scenario} IN MX 10 mx.{scenario}.dane.test.")
+        dane_lines.append(f"mx.{scenario} IN A 127.0.0.1")
+    dane = "\n".join(dane_lines) + "\n"
+    dane_unsigned = f"""$ORIGIN {DANE_UNSIGNED_ZONE}.
+$TTL 300
+{_SOA}
+@ IN NS ns1.example.test.
+@ IN MX 10 mx.dane-unsigned.test.
+mx IN A 127.0.0.1
+"""
     return {
+        DANE_ZONE: dane,
+        DANE_UNSIGNED_ZONE: dane_unsigned,
         "parent.test": parent,
         "secure.parent.test": secure_child,
         "insecure.parent.test": insecure_child,
@@ -340,6 +388,49 @@ class KnotServer:
         if tcp:
             return dns.query.tcp(query, self.host, port=self.port, timeout=2.0)
         return dns.query.udp(query, self.host, port=self.port, timeout=2.0)
+
+    def set_rrset(
+        self, zone: str, owner: str, rdtype: str, rdatas: tuple[str, ...], *, ttl: int = 300, timeout: float = 10.0
+    ) -> None:
+        """Replace the RRset ``owner``/``rdtype`` in ``zone`` with ``rdatas`` (a knotc
+        transaction; knotd re-signs a signed zone), and wait until it is served, signed.
+
+        ``owner`` is an absolute name without the trailing dot. Used by the DANE tests to
+        publish TLSA records for certificates they make at run time.
+        """
+        conf = self.workdir / "knot.conf"
+        fqdn = owner.rstrip(".") + "."
+        wanted = {dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype), r) for r in rdatas}
+        _knotc(conf, "zone-begin", zone)
+        try:
+            current = _ask(self.port, fqdn, dns.rdatatype.from_text(rdtype), timeout=2.0)
+            if current is not None and any(r.rdtype == dns.rdatatype.from_text(rdtype) for r in current.answer):
+                _knotc(conf, "zone-unset", zone, fqdn, rdtype)
+            for rdata in rdatas:
+                _knotc(conf, "zone-set", zone, fqdn, str(ttl), rdtype, *rdata.split())
+            _knotc(conf, "zone-commit", zone)
+        except BaseException:
+            with contextlib.suppress(KnotError):
+                _knotc(conf, "zone-abort", zone)
+            raise
+        signed = zone in SIGNED_ZONES
+        deadline = time.monotonic() + timeout
+        qname = dns.name.from_text(fqdn)
+        qtype = dns.rdatatype.from_text(rdtype)
+        while time.monotonic() < deadline:
+            response = _ask(self.port, fqdn, qtype)
+            if response is not None:
+                try:
+                    served = response.find_rrset(response.answer, qname, dns.rdataclass.IN, qtype)
+                    if set(served) == wanted and (
+                        not signed
+                        or response.find_rrset(response.answer, qname, dns.rdataclass.IN, dns.rdatatype.RRSIG, qtype)
+                    ):
+                        return
+                except KeyError:
+                    pass
+            time.sleep(0.05)
+        raise KnotError(f"{owner} {rdtype} was not served{' signed' if signed else ''} within {timeout:.0f}s")
 
     def stop(self) -> None:
         """Terminate knotd (SIGTERM, wait, then SIGKILL) and remove its directory."""
