@@ -247,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="ZONEFILE",
                 help="zone text with DKIM/ARC keys rotated away since delivery (they override DNS)",
             )
+    domain = sub.add_parser("domain", help="a domain's mail posture: MX, SPF, DMARC, MTA-STS, TLS-RPT, DANE, BIMI")
+    domain.add_argument("domain")
+    domain.add_argument("--probe", action="store_true", help="also probe STARTTLS/DANE and fetch the MTA-STS policy")
+    domain.add_argument("--json", action="store_true", help="print JSON for machines")
+    domain.add_argument("--nameserver", action="append", metavar="IP", help="ask this resolver (default: the system's)")
+    domain.add_argument("--dns-port", type=int, default=53, metavar="PORT", help="port of --nameserver (53)")
     return parser
 
 
@@ -265,6 +271,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "domain":
+            from mailforensics.transport.posture import run_cli as posture_cli
+
+            return posture_cli(
+                args.domain, probe=args.probe, json=args.json, nameserver=args.nameserver, dns_port=args.dns_port
+            )
         return _run(args, sys.stdout)
     except MailForensicsError as exc:
         print(f"mailforensics: {exc}", file=sys.stderr)

@@ -47,6 +47,7 @@ class FindingCode(StrEnum):
     HOP_NEGATIVE_DELAY = "hop-negative-delay"
     HOP_LONG_DELAY = "hop-long-delay"
     HOP_IN_FUTURE = "hop-in-future"
+    HOP_CLEARTEXT = "hop-cleartext"
     DATE_AFTER_FIRST_HOP = "date-after-first-hop"
     DATE_LONG_BEFORE_FIRST_HOP = "date-long-before-first-hop"
     DATE_MISSING = "date-missing"

@@ -144,6 +144,7 @@ SCHEMAS: Mapping[str, Mapping[str, str]] = {
         "queries": TEXT,
         "note": TEXT,
     },
+    "posture": {"section": TEXT, "name": TEXT, "value": TEXT, "status": TEXT, "secure": FLAG, "detail": TEXT},
     "dnsbl": {
         "source": TEXT,
         "item": TEXT,

@@ -20,6 +20,7 @@ from mailforensics.envelope import Envelope
 from mailforensics.findings import Finding
 from mailforensics.message import Message
 from mailforensics.path import Path
+from mailforensics.transport.tls import cleartext_findings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,5 +101,5 @@ def trace(
     ctx = ctx or Context()
     path = path_mod.reconstruct(message, ctx=ctx, is_recipient_mx=is_recipient_mx)
     env = envelope_mod.reconstruct(message, path)
-    findings = message.defects + path.findings + env.findings
+    findings = message.defects + path.findings + cleartext_findings(path) + env.findings
     return Trace(message=message, path=path, smtp_envelope=env, all_findings=findings)

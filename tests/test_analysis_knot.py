@@ -95,3 +95,15 @@ def test_cli_records_live_then_replays_offline(
     assert main([*common, "--offline", "--evidence", str(evidence)]) == 0
     offline = json.loads(capsys.readouterr().out)
     assert offline == live
+
+
+def test_cli_domain_posture(knot: KnotServer, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from mailforensics.cli import main
+
+    assert main(["domain", "example.test", "--json", "--nameserver", "127.0.0.1", "--dns-port", str(knot.port)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rows = doc["rows"]
+    assert any(r["section"] == "mx" and "mx.example.test" in (r["value"] or "") for r in rows)
+    assert {r["section"] for r in rows} >= {"mx", "spf", "dmarc", "dnssec"}

@@ -13,7 +13,7 @@ import mailforensics as mf
 PUBLIC = {
     "Analysis", "analyze", "Config", "Context", "EvidenceError", "EvidenceFormatError", "EvidenceMissing", "Finding",
     "FindingCode", "HeaderField", "Hop", "InputError", "MailForensicsError", "Message", "Severity",
-    "Trace", "__version__", "iter_messages", "load", "parse_received", "trace",
+    "Trace", "__version__", "domain_posture", "iter_messages", "load", "parse_received", "trace",
 }  # fmt: skip
 
 

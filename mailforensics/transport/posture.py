@@ -45,6 +45,7 @@ from datetime import datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TextIO
 
+from mailforensics import frames
 from mailforensics.auth import dmarc as dmarc_mod
 from mailforensics.auth import spf as spf_mod
 from mailforensics.context import Context
@@ -72,15 +73,8 @@ __all__ = [
     "spf_posture",
 ]
 
-#: The DataFrame's columns and dtypes (the conventions of :mod:`mailforensics.frames`).
-COLUMNS = {
-    "section": "string",
-    "name": "string",
-    "value": "string",
-    "status": "string",
-    "secure": "boolean",
-    "detail": "string",
-}
+#: The DataFrame's columns and dtypes (declared in :data:`mailforensics.frames.SCHEMAS`).
+COLUMNS = dict(frames.SCHEMAS["posture"])
 #: RFC 7208 §4.6.4: at most 10 DNS-querying terms per SPF check.
 MAX_SPF_LOOKUPS = spf_mod.MAX_DNS_TERMS
 _SPF_QUERY_TERMS = ("include", "a", "mx", "ptr", "exists")
@@ -596,11 +590,7 @@ def posture_record(
 
 def posture_frame(posture: DomainPosture) -> pd.DataFrame:
     """The posture table as a DataFrame with :data:`COLUMNS` (pandas imported here)."""
-    import pandas as pd
-
-    data = {column: [getattr(r, column) for r in posture.rows] for column in COLUMNS}
-    frame = pd.DataFrame(data, columns=list(COLUMNS))
-    return frame.astype(COLUMNS)
+    return frames.conform(({c: getattr(r, c) for c in COLUMNS} for r in posture.rows), "posture")
 
 
 def domain_posture(

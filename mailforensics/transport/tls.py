@@ -28,14 +28,8 @@ from mailforensics.path import Path, PathHop
 __all__ = ["CLEARTEXT_CODE", "HopTransport", "cleartext_findings", "hop_transport"]
 
 
-def _wanted(name: str, fallback: FindingCode) -> FindingCode:
-    """The FindingCode ``name`` once :mod:`mailforensics.findings` defines it, else ``fallback``."""
-    return FindingCode.__members__.get(name, fallback)
-
-
-#: The code of a clear-text hop finding. ``HOP_CLEARTEXT`` ("hop-cleartext") is the code
-#: asked for; until findings.py has it, the nearest hop-level code stands in.
-CLEARTEXT_CODE = _wanted("HOP_CLEARTEXT", FindingCode.HOP_LONG_DELAY)
+#: The code of a clear-text hop finding.
+CLEARTEXT_CODE = FindingCode.HOP_CLEARTEXT
 
 Encryption = Literal["tls", "cleartext", "unknown"]
 Network = Literal["public", "private", "unknown"]
