@@ -228,3 +228,14 @@ def test_idn_author_compares_in_a_label_form(ctx: Context) -> None:
     assert a.unicode_domain == "bücher.example"
     r = dmarc.evaluate("bücher.example", dkim=(("pass", "xn--bcher-kva.example"),), ctx=ctx)
     assert r.from_domain == "xn--bcher-kva.example"
+
+
+def test_dns_error_above_the_author_record_keeps_its_policy() -> None:
+    world = dict(WORLD)
+    world["_dmarc.com"] = {"TXT": "REFUSED"}  # a resolver that refuses the TLD's name
+    ctx = Context(resolver=ZoneResolver.from_dict(world))
+    r = dmarc.evaluate("example.com", spf=("pass", "bounce.example.com"), ctx=ctx)
+    assert (r.result, r.policy, r.org_domain, r.spf_aligned) == ("pass", "reject", "example.com", True)
+    assert FindingCode.DNS_TEMPERROR in {f.code for f in r.findings}
+    sub = dmarc.evaluate("sub.example.com", spf=("pass", "sub.example.com"), ctx=ctx)
+    assert sub.result == "temperror"  # no record at the author domain: the walk had to go on

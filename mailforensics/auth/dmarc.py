@@ -378,7 +378,23 @@ def evaluate(
     if method == "rfc9989":
         walk = orgdomain.walk(author, ctx=ctx)
         dns.asked.extend(walk.query_names)
-        if walk.status == "temperror":
+        if walk.status == "temperror" and walk.policy_source == "author" and walk.policy_record:
+            # The author domain's own record was read before a DNS error above it: the
+            # policy is known; only the Organizational Domain (for relaxed alignment) is
+            # not. Take it from the PSL rather than give up, and say so.
+            status, record, policy_domain, source = "ok", walk.policy_record, walk.policy_domain, "author"
+            org = orgdomain.organizational_domain(author)
+            findings.append(
+                Finding(
+                    code=FindingCode.DNS_TEMPERROR,
+                    severity=Severity.NOTICE,
+                    where="dmarc",
+                    detail=f"The DMARC tree walk for {author} stopped at a DNS error ({walk.temperror_at}); "
+                    f"the author domain's own policy applies, and its Organizational Domain ({org}) was taken "
+                    "from the Public Suffix List.",
+                )
+            )
+        elif walk.status == "temperror":
             status, record, policy_domain, source, org = "temperror", None, walk.temperror_at, None, None
         else:
             status, record = "ok", walk.policy_record
@@ -388,6 +404,9 @@ def evaluate(
         def find_org(name: str) -> str | None:
             w = orgdomain.walk(name, ctx=ctx)
             dns.asked.extend(w.query_names)
+            if w.status == "temperror":
+                # As above: a DNS error in the walk falls back to the PSL for alignment.
+                return orgdomain.organizational_domain(name)
             return w.org_domain
 
     elif method == "rfc7489":
