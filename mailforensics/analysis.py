@@ -17,7 +17,10 @@ alone) and adds what the DNS says today:
   checks — the only HELO name recorded by a host the recipient trusts;
 - for external hops' public addresses: the IP blocklists; for the envelope's domains
   (MAIL FROM, HELO, the From header's domain, the originating rDNS name, each with its
-  organizational domain): the domain blocklists (:mod:`mailforensics.reputation.dnsbl`).
+  organizational domain): the domain blocklists (:mod:`mailforensics.reputation.dnsbl`);
+- what the message itself says (:mod:`mailforensics.content.scan`): URLs from every part,
+  attachments, look-alike domains, header tricks, and body and header domains on the
+  domain blocklists. No URL found in a message is ever fetched.
 
 Private, loopback and link-local addresses are never sent to public lists: it would leak
 the recipient's network layout and tells nothing.
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mailforensics.authcheck import AuthVerification
+    from mailforensics.content.scan import ContentScan
     from mailforensics.path import Path as Path_
     from mailforensics.reputation.dnsbl import DNSBLResult
     from mailforensics.reputation.rdns import HELOResult, RDNSResult
@@ -93,8 +97,9 @@ class Analysis:
     Records: ``message``, ``trace`` (path and envelope), ``reputation`` (per hop),
     ``domain_dnsbl``, ``recipient_mx`` (the MX lookups of the recipient's domains),
     ``verification`` (SPF, DKIM, ARC, DMARC results and the placed claims), ``evidence``,
-    ``all_findings``. DataFrames: ``hops``, ``auth``, ``arc``, ``spf_trace``, ``envelope``,
-    ``headers``, ``findings``, ``dns``, ``dnsbl``; ``summary`` is a Series.
+    ``content`` (URLs, attachments, look-alikes), ``all_findings``. DataFrames: ``hops``,
+    ``auth``, ``arc``, ``spf_trace``, ``envelope``, ``headers``, ``findings``, ``urls``,
+    ``attachments``, ``lookalikes``, ``dns``, ``dnsbl``; ``summary`` is a Series.
     """
 
     message: Message
@@ -103,6 +108,7 @@ class Analysis:
     domain_dnsbl: tuple[tuple[str, DNSBLResult], ...]
     recipient_mx: tuple[MXResult, ...]
     verification: AuthVerification | None
+    content: ContentScan | None
     evidence: tuple[EvidenceRecord, ...]
     all_findings: tuple[Finding, ...]
     ctx: Context
@@ -183,6 +189,22 @@ class Analysis:
         return pd.Series(lines, name="summary", dtype="string")
 
     @property
+    def urls(self) -> pd.DataFrame:
+        """Every URL in the message's parts: host, registered domain, link text, look-alike
+        and blocklist verdicts."""
+        return frames.urls_frame(self.content)
+
+    @property
+    def attachments(self) -> pd.DataFrame:
+        """Every attachment: name, declared vs sniffed type, size, hashes, archive listing."""
+        return frames.attachments_frame(self.content)
+
+    @property
+    def lookalikes(self) -> pd.DataFrame:
+        """Domains in the headers, signatures and URLs that resemble a protected domain."""
+        return frames.lookalikes_frame(self.content)
+
+    @property
     def dns(self) -> pd.DataFrame:
         """Every DNS answer this analysis used: the evidence."""
         return frames.dns_frame(self.evidence)
@@ -254,12 +276,15 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     """
     from mailforensics import authcheck
     from mailforensics.auth.orgdomain import organizational_domain
+    from mailforensics.content import scan as content_scan
     from mailforensics.reputation import dnsbl, rdns
     from mailforensics.transport import mx
 
     ctx = ctx or Context()
     t = trace(source, ctx=ctx)
     if not ctx.config.dns_checks:
+        # What the message says needs no DNS; its blocklist lookups are skipped.
+        content = content_scan.scan(t.message, ctx=ctx)
         return Analysis(
             message=t.message,
             trace=t,
@@ -267,8 +292,9 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
             domain_dnsbl=(),
             recipient_mx=(),
             verification=None,
+            content=content,
             evidence=(),
-            all_findings=t.all_findings,
+            all_findings=tuple(dict.fromkeys(t.all_findings + content.findings)),
             ctx=ctx,
         )
     recorder = RecordingResolver(ctx.get_resolver())
@@ -356,6 +382,20 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     verification = authcheck.verify(t.message, t.path, t.smtp_envelope, ctx=dctx)
     findings.extend(verification.findings)
 
+    # What the message itself says: URLs, attachments, look-alikes, header tricks; body
+    # and header domains on the domain blocklists (those not already looked up above).
+    signed = tuple(r.domain for r in verification.dkim if r.result == "pass" and r.domain)
+    content = content_scan.scan(
+        t.message,
+        ctx=dctx,
+        signed_domains=signed,
+        zones=zones,
+        dnsbl_health=probed or None,
+        skip_domains=tuple(sources),
+    )
+    findings.extend(content.findings)
+    domain_results.extend(("message content", r) for r in content.dnsbl)
+
     return Analysis(
         message=t.message,
         trace=t,
@@ -363,6 +403,7 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
         domain_dnsbl=tuple(domain_results),
         recipient_mx=recipient_mx,
         verification=verification,
+        content=content,
         evidence=recorder.records,
         all_findings=tuple(dict.fromkeys(findings)),  # a zone problem is reported once
         ctx=ctx,

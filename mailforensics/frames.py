@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mailforensics.auth.arc import ARCResult
     from mailforensics.auth.spf import SPFResult
     from mailforensics.authcheck import AuthCheck
+    from mailforensics.content.scan import ContentScan
     from mailforensics.envelope import Envelope
     from mailforensics.findings import Finding
     from mailforensics.message import Message
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEMAS",
     "arc_frame",
+    "attachments_frame",
     "auth_frame",
     "conform",
     "dns_frame",
@@ -40,7 +42,9 @@ __all__ = [
     "findings_frame",
     "headers_frame",
     "hops_frame",
+    "lookalikes_frame",
     "spf_trace_frame",
+    "urls_frame",
 ]
 
 TEXT, FLAG, COUNT, FLOAT, TIME = "string", "boolean", "Int64", "float64", "datetime64[us, UTC]"
@@ -143,6 +147,71 @@ SCHEMAS: Mapping[str, Mapping[str, str]] = {
         "void_lookups": COUNT,
         "queries": TEXT,
         "note": TEXT,
+    },
+    "urls": {
+        "part": TEXT,
+        "content_type": TEXT,
+        "source": TEXT,
+        "tag": TEXT,
+        "url": TEXT,
+        "scheme": TEXT,
+        "host": TEXT,
+        "host_ascii": TEXT,
+        "host_unicode": TEXT,
+        "registered_domain": TEXT,
+        "ip_literal": FLAG,
+        "idn": FLAG,
+        "userinfo": TEXT,
+        "text": TEXT,
+        "text_domain": TEXT,
+        "text_mismatch": FLAG,
+        "embedded_in": TEXT,
+        "obfuscation": TEXT,
+        "truncated": FLAG,
+        "lookalike": TEXT,
+        "dnsbl": TEXT,
+        "dnsbl_listed": FLAG,
+    },
+    "attachments": {
+        "part": TEXT,
+        "filename": TEXT,
+        "name_encoding": TEXT,
+        "disposition": TEXT,
+        "content_id": TEXT,
+        "declared_type": TEXT,
+        "sniffed_type": TEXT,
+        "type_mismatch": FLAG,
+        "size": COUNT,
+        "md5": TEXT,
+        "sha1": TEXT,
+        "sha256": TEXT,
+        "extension": TEXT,
+        "double_extension": FLAG,
+        "category": TEXT,
+        "archive_format": TEXT,
+        "archive_entries": COUNT,
+        "archive_encrypted": FLAG,
+        "archive_declared_size": COUNT,
+        "archive_ratio": FLOAT,
+        "archive_bomb": FLAG,
+        "password_fields": COUNT,
+        "form_actions": TEXT,
+        "external_actions": TEXT,
+        "calendar_links": TEXT,
+        "saved_path": TEXT,
+    },
+    "lookalikes": {
+        "place": TEXT,
+        "where": TEXT,
+        "domain": TEXT,
+        "domain_unicode": TEXT,
+        "resembles": TEXT,
+        "owner": TEXT,
+        "kind": TEXT,
+        "technique": TEXT,
+        "distance": COUNT,
+        "mixed_script": FLAG,
+        "detail": TEXT,
     },
     "posture": {"section": TEXT, "name": TEXT, "value": TEXT, "status": TEXT, "secure": FLAG, "detail": TEXT},
     "dnsbl": {
@@ -420,3 +489,27 @@ def spf_trace_frame(results: Sequence[SPFResult | None]) -> pd.DataFrame:
                 }
             )
     return conform(rows, "spf_trace")
+
+
+def urls_frame(content: ContentScan | None) -> pd.DataFrame:
+    """The ``urls`` table: every URL in the message's parts, with its host, registered
+    domain, link text, look-alike and blocklist verdicts."""
+    from mailforensics.content.scan import url_rows
+
+    return conform(url_rows(content) if content is not None else (), "urls")
+
+
+def attachments_frame(content: ContentScan | None) -> pd.DataFrame:
+    """The ``attachments`` table: name, declared vs sniffed type, size, hashes, archives
+    (listed, never inflated), credential forms and calendar links."""
+    from mailforensics.content.scan import attachment_rows
+
+    return conform(attachment_rows(content) if content is not None else (), "attachments")
+
+
+def lookalikes_frame(content: ContentScan | None) -> pd.DataFrame:
+    """The ``lookalikes`` table: each domain in From, Reply-To, Return-Path, Sender, DKIM
+    ``d=`` and URL hosts that resembles a protected domain, and how."""
+    from mailforensics.content.scan import lookalike_rows
+
+    return conform(lookalike_rows(content) if content is not None else (), "lookalikes")

@@ -140,3 +140,22 @@ def test_recipient_mx_places_the_trust_boundary() -> None:
     assert a.path.boundary_hop == 1 and a.path.entry_hop == 1
     assert [r.domain for r in a.recipient_mx] == ["example.net"]  # from the envelope recipient
     assert ("example.net", "MX") in set(zip(a.dns["name"], a.dns["rdtype"], strict=True))
+
+
+def test_content_frames_come_with_the_analysis() -> None:
+    from mailforensics import frames
+
+    html = (
+        b"From: Alice <alice@example.org>\nTo: bob@example.net\nSubject: pay\nMIME-Version: 1.0\n"
+        b"Content-Type: text/html; charset=utf-8\n\n"
+        b'<a href="https://paypa1.example/login">https://www.paypal.com/</a>\n'
+    )
+    a = mf.analyze(Message.from_bytes(html), ctx=mf.Context(resolver=ZoneResolver.from_text(ZONE), now=NOW,
+                   config=mf.Config(dnsbl_zones=ZONES)))  # fmt: skip
+    for name in ("urls", "attachments", "lookalikes"):
+        assert list(getattr(a, name).columns) == list(frames.SCHEMAS[name])
+    urls = a.urls
+    assert urls["host"].tolist() == ["paypa1.example"] and urls["text_mismatch"].tolist() == [True]
+    assert "url-text-mismatch" in set(a.findings["code"])
+    offline = mf.analyze(Message.from_bytes(html), ctx=mf.Context(config=mf.Config(dns_checks=False)))
+    assert offline.urls["host"].tolist() == ["paypa1.example"] and offline.dns.empty

@@ -243,3 +243,32 @@ def test_many_hosts_are_fast() -> None:
     elapsed = time.perf_counter() - start
     print(f"500 look-alike comparisons: {elapsed:.3f} s")
     assert elapsed < 5.0
+
+
+@pytest.mark.parametrize(
+    ("domain", "protected", "flagged"),
+    [
+        ("example.org", "example.net", False),  # three documentation organisations (RFC 2606)
+        ("lists.example.org", "example.net", False),
+        ("gmail.example", "gmail.com", False),  # .example is not a real TLD (RFC 6761)
+        ("examp1e.example", "example.net", True),  # a character swap still counts
+        ("paypal.co", "paypal.com", True),  # a real TLD swap still counts
+    ],
+)
+def test_documentation_placeholders_are_not_lookalikes(domain: str, protected: str, flagged: bool) -> None:
+    assert bool(compare(domain, [protected])) is flagged
+
+
+@pytest.mark.parametrize(
+    ("domain", "flagged"),
+    [
+        ("mail.example.org", False),  # "mail" is a word, not Mail.ru
+        ("live-chat.example.org", False),
+        ("gmail.example", False),  # Google's own label under a placeholder TLD, not a misspelt ymail
+        ("amazonses.example", False),  # Amazon's own SES label
+        ("paypal-secure-login.example", True),
+        ("gmai1.com", True),
+    ],
+)
+def test_words_and_exact_labels_with_the_brand_list(domain: str, flagged: bool) -> None:
+    assert bool(compare(domain, ProtectedSet.build((), brands=True))) is flagged

@@ -1,13 +1,10 @@
-"""Finding codes of the content checks, until they move into :class:`FindingCode`.
+"""Finding codes of the content checks, by the names the content modules use.
 
-Each constant is the stable string the code will have. :func:`code` returns the real
-``FindingCode`` member when one with that value exists (so this module keeps working,
-unchanged, once the codes are added to the enum) and the plain string otherwise.
+Each constant is the stable value of a :class:`~mailforensics.findings.FindingCode`
+member; :func:`code` returns that member.
 """
 
 from __future__ import annotations
-
-from typing import cast
 
 from mailforensics.findings import FindingCode
 
@@ -52,8 +49,5 @@ ALL_CODES: tuple[str, ...] = tuple(
 
 
 def code(value: str) -> FindingCode:
-    """The :class:`FindingCode` member with ``value``, or ``value`` itself until it has one."""
-    try:
-        return FindingCode(value)
-    except ValueError:
-        return cast(FindingCode, value)
+    """The :class:`FindingCode` member with ``value``."""
+    return FindingCode(value)

@@ -536,10 +536,25 @@ def compare(domain: str, protected: ProtectedSet | Iterable[str]) -> tuple[Looka
     pset = protected if isinstance(protected, ProtectedSet) else ProtectedSet.build(protected, brands=False)
     if not isinstance(domain, str) or not domain.strip():
         return ()
-    try:
-        return _compare(domain, pset)
-    except Exception:  # defensive: a look-alike check must never stop an analysis
-        return ()
+    return _compare(domain, pset)
+
+
+# RFC 2606 / RFC 6761 placeholders: example.com, example.net and example.org are three
+# different (documentation) organisations, and .example/.test/.invalid/.localhost are not
+# real top-level domains, so one placeholder organisation is no TLD swap of another, and
+# "gmail.example" is no TLD swap of gmail.com. Character tricks (examp1e) still count.
+_PLACEHOLDER_SLDS = frozenset({"example.com", "example.net", "example.org"})
+# Brand labels that are everyday words in host names: "mail.example.org" does not imitate
+# mail.ru, nor "live-chat.example" live.com.
+_GENERIC_WORDS = frozenset({"mail", "live", "office", "windows", "box", "me", "mac", "ing", "td", "wf", "meta"})
+_PLACEHOLDER_TLDS = frozenset({"example", "test", "invalid", "localhost"})
+
+
+def _placeholders(protected: str, org: str, suffix: str, technique: str) -> bool:
+    if technique != "tld-swap":
+        return False
+    both = protected in _PLACEHOLDER_SLDS and org in _PLACEHOLDER_SLDS
+    return both or suffix.rsplit(".", 1)[-1] in _PLACEHOLDER_TLDS
 
 
 def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
@@ -571,7 +586,7 @@ def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
     def hit(e: Protected, technique: str, detail: str, distance: int | None = None) -> None:
         # One hit per brand (or per protected domain): the strongest technique, then the
         # domain with the same suffix, then the owner's main domain.
-        if e.domain == org:
+        if e.domain == org or _placeholders(e.domain, org, suffix, technique):
             return
         old = hits.get(e.group)
         if old is None or (_RANK[technique], e.suffix != suffix, e.order) < (
@@ -611,7 +626,7 @@ def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
     for x in labels_left:
         for t in {x, *(_tokens(x) if not x.isalpha() else ())}:
             for e in pset._by_label.get(t, ()):
-                if len(e.label) >= 3:
+                if len(e.label) >= 3 and e.label not in _GENERIC_WORDS:
                     hit(e, "brand-subdomain", f"{shown} uses {e.label} in a subdomain of {org}.")
     # 4. The protected label with words around it.
     toks = _tokens(form)
@@ -619,7 +634,7 @@ def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
     if len(toks) > 1 or len(swapped_tokens) > 1:
         for t in {*toks, *swapped_tokens}:
             for e in pset._by_label.get(t, ()):
-                if len(e.label) >= 3:
+                if len(e.label) >= 3 and e.label not in _GENERIC_WORDS:
                     hit(e, "brand-plus-words", f"{shown} wraps {e.label} in other words; it imitates {e.domain}.")
     for lab in pset._long_labels:
         at = form.find(lab)
@@ -655,6 +670,12 @@ def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
         dist = _osa(form, e.label, k)
         if dist <= k:
             hit(e, "edit-distance", f"{shown} is {dist} edit(s) from {e.domain} ({form} vs {e.label}).", dist)
+    if any(e.kind in ("brand", "recipient") for e in pset._by_label.get(form, ())):
+        # The label is exactly a brand's or the recipient's (gmail.example,
+        # amazonses.example): it is that name under another suffix — a TLD swap of it or
+        # nothing — not a near-miss of some other brand (gmail is no misspelt ymail). A
+        # signed domain's label does not count: a look-alike can sign its own mail.
+        hits = {g: h for g, h in hits.items() if h[0].label == form}
     out = [
         Lookalike(
             domain=host,
