@@ -232,6 +232,35 @@ class Analysis:
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return target
 
+    def plot_hops(self, ax: Any = None) -> Any:
+        """The hop timeline (a matplotlib Figure); see :func:`mailforensics.plot.plot_hops`."""
+        from mailforensics import plot
+
+        return plot.plot_hops(self, ax=ax)
+
+    def plot_path(self, ax: Any = None) -> Any:
+        """The path diagram (a matplotlib Figure); see :func:`mailforensics.plot.plot_path`."""
+        from mailforensics import plot
+
+        return plot.plot_path(self, ax=ax)
+
+    def to_html(self, path: str | os.PathLike[str]) -> Path:
+        """Write a self-contained HTML writeup; see :func:`mailforensics.report.to_html`."""
+        from mailforensics import report
+
+        return report.to_html(self, path)
+
+    def to_markdown(self, path: str | os.PathLike[str]) -> Path:
+        """Write a Markdown writeup; see :func:`mailforensics.report.to_markdown`."""
+        from mailforensics import report
+
+        return report.to_markdown(self, path)
+
+    def _repr_html_(self) -> str:
+        from mailforensics import report
+
+        return report.analysis_html(self)
+
     def __repr__(self) -> str:
         return (
             f"<Analysis {self.message.origin!r} hops={len(self.trace.path.hops)} "

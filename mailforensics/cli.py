@@ -247,6 +247,18 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="ZONEFILE",
                 help="zone text with DKIM/ARC keys rotated away since delivery (they override DNS)",
             )
+    rep = sub.add_parser("report", help="write one message up as a self-contained HTML (or Markdown) file")
+    rep.add_argument("source", help="one message: .eml, .msg, or a mailbox holding exactly one")
+    rep.add_argument("-o", "--output", required=True, metavar="PATH", help="the writeup: .html, or .md for Markdown")
+    rep.add_argument("--evidence", metavar="PATH", help="DNS evidence file: written live, read with --offline")
+    rep.add_argument("--offline", action="store_true", help="answer DNS from --evidence only; open no socket")
+    rep.add_argument(
+        "--internal-domain", action="append", metavar="DOMAIN", help="a domain of your organisation (repeatable)"
+    )
+    rep.add_argument(
+        "--trusted-network", action="append", metavar="CIDR", help="a network of your own relays (repeatable)"
+    )
+    rep.add_argument("--as-of", metavar="TIME", help='judge at this ISO 8601 time, or "delivery" (default: now)')
     domain = sub.add_parser("domain", help="a domain's mail posture: MX, SPF, DMARC, MTA-STS, TLS-RPT, DANE, BIMI")
     domain.add_argument("domain")
     domain.add_argument("--probe", action="store_true", help="also probe STARTTLS/DANE and fetch the MTA-STS policy")
@@ -271,6 +283,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "report":
+            from mailforensics.report import run_cli as report_cli
+
+            return report_cli(
+                args.source,
+                args.output,
+                offline=args.offline,
+                evidence=args.evidence,
+                internal_domains=args.internal_domain or (),
+                trusted_networks=args.trusted_network or (),
+                now=args.as_of,
+            )
         if args.command == "domain":
             from mailforensics.transport.posture import run_cli as posture_cli
 
