@@ -15,6 +15,7 @@ import os
 from typing import TYPE_CHECKING
 
 from mailforensics.analysis import Analysis, analyze
+from mailforensics.batch import Batch, analyze_many
 from mailforensics.context import Config, Context
 from mailforensics.errors import (
     EvidenceError,
@@ -78,6 +79,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Analysis",
+    "Batch",
     "Config",
     "Context",
     "EvidenceError",
@@ -94,6 +96,7 @@ __all__ = [
     "Trace",
     "__version__",
     "analyze",
+    "analyze_many",
     "domain_posture",
     "iter_messages",
     "load",

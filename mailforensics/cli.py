@@ -247,6 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="ZONEFILE",
                 help="zone text with DKIM/ARC keys rotated away since delivery (they override DNS)",
             )
+    sub.add_parser(
+        "batch",
+        help="triage a mailbox export on every core: SOURCE -o results.parquet [--workers N] [--backend dask]",
+        add_help=False,
+    )
     rep = sub.add_parser("report", help="write one message up as a self-contained HTML (or Markdown) file")
     rep.add_argument("source", help="one message: .eml, .msg, or a mailbox holding exactly one")
     rep.add_argument("-o", "--output", required=True, metavar="PATH", help="the writeup: .html, or .md for Markdown")
@@ -281,6 +286,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit status: 0 on success, 2 for unusable arguments.
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["batch"]:
+        # The batch command has its own option parser (mailforensics.batch.run_cli).
+        from mailforensics.batch import run_cli as batch_cli
+
+        return batch_cli(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "report":

@@ -11,7 +11,8 @@ import pytest
 import mailforensics as mf
 
 PUBLIC = {
-    "Analysis", "analyze", "Config", "Context", "EvidenceError", "EvidenceFormatError", "EvidenceMissing", "Finding",
+    "Analysis", "analyze", "analyze_many", "Batch",
+    "Config", "Context", "EvidenceError", "EvidenceFormatError", "EvidenceMissing", "Finding",
     "FindingCode", "HeaderField", "Hop", "InputError", "MailForensicsError", "Message", "Severity",
     "Trace", "__version__", "domain_posture", "iter_messages", "load", "parse_received", "trace",
 }  # fmt: skip

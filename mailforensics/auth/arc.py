@@ -35,7 +35,7 @@ from dkim.canonicalization import CanonicalizationPolicy, InvalidCanonicalizatio
 from dkim.crypto import RSASSA_PKCS1_v1_5_verify
 
 from mailforensics import authresults
-from mailforensics.auth import _dkimdns
+from mailforensics.auth import _dkimdns, _fastverify
 from mailforensics.auth._dkimdns import KeyLookup
 from mailforensics.errors import InputError
 from mailforensics.findings import Finding, FindingCode, Severity
@@ -301,7 +301,7 @@ def _split(raw: bytes) -> tuple[list[_Field], bytes]:
         for i, (name, lines) in enumerate(fields)
     ]
     body = b"" if body_offset is None else raw[body_offset:]
-    return out, re.sub(rb"\r?\n", b"\r\n", body)
+    return out, _fastverify.crlf(body) if _fastverify.ENABLED else re.sub(rb"\r?\n", b"\r\n", body)
 
 
 # --- tag lists ---------------------------------------------------------------------------------
@@ -365,7 +365,7 @@ def _epoch(value: int) -> datetime | None:
 def _relaxed(f: _Field, value: bytes | None = None) -> bytes:
     """RFC 6376 §3.4.2 relaxed header canonicalization, CRLF-terminated."""
     v = (f.value if value is None else value).replace(b"\r\n", b"")
-    v = re.sub(rb"[ \t]+", b" ", v).strip(b" \t")
+    v = (_fastverify.compress_wsp(v) if _fastverify.ENABLED else re.sub(rb"[ \t]+", b" ", v)).strip(b" \t")
     return f.name.strip(b" \t").lower() + b":" + v + b"\r\n"
 
 
@@ -437,6 +437,11 @@ def _check_signature(key: _Key, digest_input: Any, signature: bytes) -> bool:
     """Verify ``signature`` over the hash object with the key (RFC 8017 §8.2.2 / RFC 8463 §3)."""
     try:
         if key.kind == "rsa":
+            fast = _fastverify.rsa_pkcs1_verify(
+                key.key["modulus"], key.key["publicExponent"], digest_input.name, digest_input.digest(), signature
+            )
+            if fast is not None:  # OpenSSL; dkimpy's own check below for odd signatures
+                return fast
             return bool(RSASSA_PKCS1_v1_5_verify(digest_input, signature, key.key))
         if key.kind == "ed25519":
             key.key.verify(digest_input.digest(), signature)
@@ -489,7 +494,7 @@ class _Verifier:
     def body_hash(self, policy: Any, length: int | None) -> bytes:
         cache = (policy.to_c_value().decode("ascii"), length)
         if cache not in self.body_hashes:
-            canon = policy.canonicalize_body(self.body)
+            canon = _fastverify.canonicalize_body(policy.body_algorithm.name.decode("ascii"), self.body)
             if length is not None:
                 canon = canon[:length]
             self.body_hashes[cache] = hashlib.sha256(canon).digest()
@@ -657,7 +662,11 @@ def verify(raw: bytes, *, ctx: Context) -> ARCResult:
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise InputError(f"arc.verify takes the message bytes, not {type(raw).__name__}")
     raw = bytes(raw)
-    fields, body = _split(raw)
+    fields: list[_Field]
+    if _fastverify.ENABLED and b"arc-" not in raw.lower():
+        fields, body = [], b""  # no field can be an ARC field: nothing to split
+    else:
+        fields, body = _split(raw)
     arc_fields = _collect(fields)
     delivery = _dkimdns.delivery_time(raw) if ctx.now == "delivery" else None
     now = ctx.current_time(delivery=delivery)

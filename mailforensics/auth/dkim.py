@@ -78,6 +78,7 @@ from dkim.canonicalization import Relaxed, Simple
 from dkim.crypto import UnparsableKeyError, parse_public_key
 from dkim.util import InvalidTagValueList, parse_tag_value
 
+from mailforensics.auth import _fastverify
 from mailforensics.auth._dkimdns import KeyLookup, delivery_time, dnsfunc_for, key_lookup
 from mailforensics.findings import Finding, FindingCode, Severity
 
@@ -333,7 +334,7 @@ class PreparedMessage:
         """The body canonicalized by ``"simple"`` or ``"relaxed"`` (RFC 6376 §3.4.3-4), cached."""
         body = self._bodies.get(algorithm)
         if body is None:
-            body = _CANON[algorithm].canonicalize_body(self.body)
+            body = _fastverify.canonicalize_body(algorithm, self.body)  # dkimpy's, in C-backed ops
             self._bodies[algorithm] = body
         return body
 
@@ -445,6 +446,9 @@ def _colon_list(value: bytes) -> tuple[str, ...]:
 
 def _rsa_verify(n: int, e: int, hash_name: str, digest: bytes, signature: bytes) -> bool:
     """RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) of a precomputed digest."""
+    fast = _fastverify.rsa_pkcs1_verify(n, e, hash_name, digest, signature)  # OpenSSL, regular cases
+    if fast is not None:
+        return fast
     k = (n.bit_length() + 7) // 8
     t = _DIGEST_INFO[hash_name] + digest
     if k < len(t) + 11 or len(signature) > k:
@@ -696,7 +700,7 @@ def _hash_headers(
     # The signature field, with b='s value removed, hashed without its final CRLF (§3.7).
     sig_name, sig_value = sig_field
     selected.append((sig_name, _dkimpy.RE_BTAG.sub(b"\\1", sig_value)))
-    canonical = Relaxed.canonicalize_headers(selected) if canon == "relaxed" else selected
+    canonical = _fastverify.relaxed_headers(selected) if canon == "relaxed" else selected
     last_i = len(canonical) - 1
     for i, (fname, fvalue) in enumerate(canonical):
         if i == last_i:
@@ -791,6 +795,8 @@ def verify(raw: bytes, *, ctx: Context, verifier: Verifier | None = None) -> tup
     >>> [(r.domain, r.result, r.reason) for r in dkim.verify(raw, ctx=mf.Context(now="delivery"))]  # doctest: +SKIP
     [('example.com', 'fail', 'body-hash-mismatch')]
     """
+    if _fastverify.ENABLED and b"dkim-signature" not in bytes(raw).lower():
+        return ()  # no field can be a DKIM-Signature
     message = PreparedMessage.from_bytes(raw)
     if not message.signatures:
         return ()
