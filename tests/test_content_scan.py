@@ -229,10 +229,3 @@ def test_scan_on_a_megabyte_of_hostile_html(ctx: Context) -> None:
     assert len(result.urls) == 5000
     assert "content-limit-reached" in codes(result)  # look-alike hosts capped
     assert elapsed < 6.0
-
-
-def test_every_content_code_is_a_finding_code() -> None:
-    from mailforensics.content import _codes
-    from mailforensics.findings import FindingCode
-
-    assert all(isinstance(_codes.code(v), FindingCode) for v in _codes.ALL_CODES)

@@ -34,13 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailforensics.auth import dmarc
-from mailforensics.content import _codes
 from mailforensics.content._html import Tokenizer
 from mailforensics.content._parts import Part, decode_text, walk
 from mailforensics.content.headers import hidden_characters
 from mailforensics.content.urls import _calendar_text, _text_urls, parse_host, parse_url
 from mailforensics.errors import InputError
-from mailforensics.findings import Finding, Severity
+from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import Message
 
 __all__ = [
@@ -890,10 +889,8 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
     where = f"part {part.section}" + (f" ({part.filename[:80]})" if part.filename else "")
     findings: list[Finding] = []
 
-    def add(code: str, severity: Severity, detail: str, *evidence: tuple[str, str]) -> None:
-        findings.append(
-            Finding(code=_codes.code(code), severity=severity, where=where, detail=detail, evidence=evidence)
-        )
+    def add(code: FindingCode, severity: Severity, detail: str, *evidence: tuple[str, str]) -> None:
+        findings.append(Finding(code=code, severity=severity, where=where, detail=detail, evidence=evidence))
 
     sniffed = sniff(data) if data else None
     ext, double = _extensions(part.filename)
@@ -931,7 +928,7 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
     if save_to is not None:
         saved_path, error = _save(save_to, index, part.filename, data)
         if error:
-            add(_codes.ATTACHMENT_SAVE_FAILED, Severity.ERROR, f"The attachment was not saved: {error}.")
+            add(FindingCode.ATTACHMENT_SAVE_FAILED, Severity.ERROR, f"The attachment was not saved: {error}.")
     att = Attachment(
         part=part.section,
         filename=part.filename,
@@ -960,16 +957,16 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
     ev_hash = ("sha256", att.sha256)
     if category == "executable":
         add(
-            _codes.ATTACHMENT_EXECUTABLE,
+            FindingCode.ATTACHMENT_EXECUTABLE,
             Severity.ALERT,
             f"The attachment {shown_name} is an executable ({sniffed or ext}).",
             ev_hash,
         )
     elif category == "script":
-        add(_codes.ATTACHMENT_SCRIPT, Severity.ALERT, f"The attachment {shown_name} is a script ({ext}).", ev_hash)
+        add(FindingCode.ATTACHMENT_SCRIPT, Severity.ALERT, f"The attachment {shown_name} is a script ({ext}).", ev_hash)
     elif category == "risky":
         add(
-            _codes.ATTACHMENT_RISKY_TYPE,
+            FindingCode.ATTACHMENT_RISKY_TYPE,
             Severity.WARNING,
             f"The attachment {shown_name} is a type used to deliver malware "
             f"(shortcut, disk image, macro document, OneNote, SVG): {sniffed or ext}.",
@@ -977,7 +974,7 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
         )
     if double:
         add(
-            _codes.ATTACHMENT_DOUBLE_EXTENSION,
+            FindingCode.ATTACHMENT_DOUBLE_EXTENSION,
             Severity.ALERT,
             f"The name {shown_name} hides a .{ext} file behind a document extension.",
         )
@@ -985,7 +982,7 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
         bidi, invisible = hidden_characters(part.filename)
         if bidi or invisible:
             add(
-                _codes.ATTACHMENT_NAME_BIDI,
+                FindingCode.ATTACHMENT_NAME_BIDI,
                 Severity.ALERT,
                 f"The name {part.filename[:120]!a} contains {', '.join(bidi + invisible)}: it is shown "
                 "reordered or with hidden characters, so its real extension is disguised.",
@@ -993,7 +990,7 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
     if mismatch:
         severe = _family(sniffed) in ("executable", "script", "risky", "html")
         add(
-            _codes.ATTACHMENT_TYPE_MISMATCH,
+            FindingCode.ATTACHMENT_TYPE_MISMATCH,
             Severity.ALERT if severe else Severity.WARNING,
             f"The attachment {shown_name} is declared {declared}"
             + (f" with extension .{ext}" if ext else "")
@@ -1004,7 +1001,7 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
         _archive_findings(archive, shown_name, add)
     if password_fields:
         add(
-            _codes.ATTACHMENT_CREDENTIAL_FORM,
+            FindingCode.ATTACHMENT_CREDENTIAL_FORM,
             Severity.ALERT,
             f"The HTML attachment {shown_name} asks for a password"
             + (f" and posts it to {', '.join(external[:3])}" if external else "")
@@ -1013,7 +1010,7 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
         )
     if calendar_links:
         add(
-            _codes.CALENDAR_LINKS,
+            FindingCode.CALENDAR_LINKS,
             Severity.NOTICE,
             f"The calendar invite {shown_name} carries {len(calendar_links)} link(s); "
             "calendars add invites without the reader opening the mail.",
@@ -1025,13 +1022,13 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
 def _archive_findings(archive: Archive, shown_name: str, add: Callable[..., None]) -> None:
     if archive.error and not archive.entries:
         add(
-            _codes.ARCHIVE_UNREADABLE,
+            FindingCode.ARCHIVE_UNREADABLE,
             Severity.NOTICE,
             f"The archive {shown_name} could not be listed: {archive.error}.",
         )
     if archive.encrypted:
         add(
-            _codes.ARCHIVE_ENCRYPTED,
+            FindingCode.ARCHIVE_ENCRYPTED,
             Severity.WARNING,
             f"The archive {shown_name} is encrypted: scanners cannot see inside (look for the password in the body).",
         )
@@ -1041,7 +1038,7 @@ def _archive_findings(archive: Archive, shown_name: str, add: Callable[..., None
             if archive.overlapping
             else f"it declares {archive.declared_size:,} bytes from {archive.compressed_size or 0:,}"
         )
-        add(_codes.ARCHIVE_BOMB, Severity.ALERT, f"The archive {shown_name} is a decompression bomb: {why}.")
+        add(FindingCode.ARCHIVE_BOMB, Severity.ALERT, f"The archive {shown_name} is a decompression bomb: {why}.")
     risky = [
         e.name
         for e in archive.entries
@@ -1049,7 +1046,7 @@ def _archive_findings(archive: Archive, shown_name: str, add: Callable[..., None
     ]
     if risky:
         add(
-            _codes.ARCHIVE_EXECUTABLE,
+            FindingCode.ARCHIVE_EXECUTABLE,
             Severity.ALERT,
             f"The archive {shown_name} holds executables, scripts or shortcuts: {', '.join(risky[:5])}.",
         )
@@ -1073,7 +1070,7 @@ def _extract_parts(
         except Exception as exc:  # defensive: one hostile part must not hide the others
             findings.append(
                 Finding(
-                    code=_codes.code(_codes.CONTENT_PART_UNREADABLE),
+                    code=FindingCode.CONTENT_PART_UNREADABLE,
                     severity=Severity.ERROR,
                     where=f"part {part.section}",
                     detail=f"The attachment could not be inspected ({type(exc).__name__}).",

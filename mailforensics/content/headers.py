@@ -29,7 +29,6 @@ from __future__ import annotations
 from email.utils import getaddresses
 
 from mailforensics.auth import dmarc
-from mailforensics.content import _codes
 from mailforensics.content._parts import decode_words
 from mailforensics.content.lookalike import ProtectedSet, brands_in_text, default_set
 from mailforensics.content.urls import find_domains, parse_host
@@ -175,7 +174,7 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
                 continue
             findings.append(
                 Finding(
-                    code=_codes.code(_codes.DISPLAY_NAME_BRAND),
+                    code=FindingCode.DISPLAY_NAME_BRAND,
                     severity=Severity.WARNING,
                     where=where_from,
                     detail=f"The From display name {display[:80]!r} names {brand.name}, "
@@ -191,7 +190,7 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
                 if org and org != from_org:
                     findings.append(
                         Finding(
-                            code=_codes.code(_codes.REPLY_TO_OTHER_DOMAIN),
+                            code=FindingCode.REPLY_TO_OTHER_DOMAIN,
                             severity=Severity.NOTICE,
                             where=_where(f),
                             detail=f"Replies go to {addr} ({org}), not to the From domain {from_org}.",
@@ -206,7 +205,7 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
             if org and org != from_org:
                 findings.append(
                     Finding(
-                        code=_codes.code(_codes.SENDER_MISMATCH),
+                        code=FindingCode.SENDER_MISMATCH,
                         severity=Severity.NOTICE,
                         where=_where(f),
                         detail=f"The Sender {addr} ({org}) is in another organization than the From domain "
@@ -220,7 +219,7 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
             if org and org != from_org:
                 findings.append(
                     Finding(
-                        code=_codes.code(_codes.RETURN_PATH_OTHER_DOMAIN),
+                        code=FindingCode.RETURN_PATH_OTHER_DOMAIN,
                         severity=Severity.INFO,
                         where=_where(f),
                         detail=f"The Return-Path (bounce address) is in {org}, not the From domain {from_org}.",
@@ -235,7 +234,7 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
             if bidi:
                 findings.append(
                     Finding(
-                        code=_codes.code(_codes.HEADER_BIDI),
+                        code=FindingCode.HEADER_BIDI,
                         severity=Severity.WARNING,
                         where=_where(f),
                         detail=f"{f.name} contains bidirectional controls ({', '.join(bidi)}): the text shown "
@@ -246,7 +245,7 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
             if invisible:
                 findings.append(
                     Finding(
-                        code=_codes.code(_codes.HEADER_INVISIBLE),
+                        code=FindingCode.HEADER_INVISIBLE,
                         severity=Severity.WARNING if name == "From" else Severity.NOTICE,
                         where=_where(f),
                         detail=f"{f.name} contains invisible characters ({', '.join(invisible)}), "

@@ -60,8 +60,8 @@ from functools import lru_cache
 from typing import Any
 
 from mailforensics.auth import dmarc
-from mailforensics.content import _codes, headers, lookalike
 from mailforensics.content import attachments as attachments_mod
+from mailforensics.content import headers, lookalike
 from mailforensics.content import urls as urls_mod
 from mailforensics.content._parts import walk
 from mailforensics.content.attachments import Attachment
@@ -69,7 +69,7 @@ from mailforensics.content.lookalike import Lookalike, ProtectedSet
 from mailforensics.content.urls import URL, parse_host
 from mailforensics.context import Context
 from mailforensics.errors import InputError
-from mailforensics.findings import Finding, Severity
+from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import Message
 from mailforensics.reputation import dnsbl
 from mailforensics.reputation.dnsbl import DNSBLResult, DNSBLZone, ZoneHealth
@@ -249,7 +249,7 @@ def _lookalike_finding(place: str, where: str, hits: Sequence[Lookalike]) -> Fin
     best = hits[0]
     shown = best.domain_unicode if best.domain_unicode != best.domain else best.domain
     return Finding(
-        code=_codes.code(_codes.LOOKALIKE_DOMAIN),
+        code=FindingCode.LOOKALIKE_DOMAIN,
         severity=_severity(place, best.technique),
         where=where,
         detail=f"The {place} domain {shown} looks like {best.resembles} ({best.owner}): {best.detail}",
@@ -359,7 +359,7 @@ def scan(
     if len(first_where) > MAX_LOOKALIKE_HOSTS:
         findings.append(
             Finding(
-                code=_codes.code(_codes.CONTENT_LIMIT),
+                code=FindingCode.CONTENT_LIMIT,
                 severity=Severity.NOTICE,
                 where="message",
                 detail=f"{len(first_where)} distinct URL hosts: only the first {MAX_LOOKALIKE_HOSTS} were "
@@ -400,7 +400,7 @@ def scan(
         if len(domains) > MAX_DNSBL_DOMAINS:
             findings.append(
                 Finding(
-                    code=_codes.code(_codes.CONTENT_LIMIT),
+                    code=FindingCode.CONTENT_LIMIT,
                     severity=Severity.NOTICE,
                     where="message",
                     detail=f"{len(domains)} distinct domains: only the first {MAX_DNSBL_DOMAINS} were looked up "

@@ -37,10 +37,9 @@ from urllib.parse import unquote, urljoin
 import idna
 
 from mailforensics.auth.orgdomain import load_psl, organizational_domain
-from mailforensics.content import _codes
 from mailforensics.content._html import Tokenizer, unescape
 from mailforensics.content._parts import Part, decode_text, walk
-from mailforensics.findings import Finding, Severity
+from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import Message
 
 __all__ = [
@@ -952,13 +951,13 @@ def _findings(urls: Sequence[URL], truncated: bool) -> tuple[Finding, ...]:
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(code: str, key: str, severity: Severity, u: URL, detail: str) -> None:
+    def add(code: FindingCode, key: str, severity: Severity, u: URL, detail: str) -> None:
         if (code, key) in seen:
             return
         seen.add((code, key))
         out.append(
             Finding(
-                code=_codes.code(code),
+                code=code,
                 severity=severity,
                 where=f"part {u.part} ({u.source})",
                 detail=detail,
@@ -970,17 +969,17 @@ def _findings(urls: Sequence[URL], truncated: bool) -> tuple[Finding, ...]:
         host = u.host_ascii or u.host or ""
         if u.text_mismatch:
             add(
-                _codes.URL_TEXT_MISMATCH,
+                FindingCode.URL_TEXT_MISMATCH,
                 f"{u.text_domain}>{host}",
                 Severity.WARNING,
                 u,
                 f"The link text shows {u.text_domain} but the link goes to {u.host_unicode or host}.",
             )
         if u.ip_literal and u.host_ascii:
-            add(_codes.URL_IP_LITERAL, host, Severity.NOTICE, u, f"The URL's host is an IP address ({host}).")
+            add(FindingCode.URL_IP_LITERAL, host, Severity.NOTICE, u, f"The URL's host is an IP address ({host}).")
         if u.idn and u.host_ascii:
             add(
-                _codes.URL_IDN,
+                FindingCode.URL_IDN,
                 host,
                 Severity.NOTICE,
                 u,
@@ -989,7 +988,7 @@ def _findings(urls: Sequence[URL], truncated: bool) -> tuple[Finding, ...]:
         if u.userinfo is not None:
             shows = find_domains(u.userinfo, limit=1)
             add(
-                _codes.URL_USERINFO,
+                FindingCode.URL_USERINFO,
                 host,
                 Severity.ALERT if shows else Severity.WARNING,
                 u,
@@ -999,7 +998,7 @@ def _findings(urls: Sequence[URL], truncated: bool) -> tuple[Finding, ...]:
         tricks = [o for o in u.obfuscation if o not in ("userinfo", "trailing-dot", "scheme-relative", "in-comment")]
         if tricks:
             add(
-                _codes.URL_OBFUSCATED,
+                FindingCode.URL_OBFUSCATED,
                 host + "|" + ",".join(tricks),
                 Severity.NOTICE if tricks == ["entity-encoded"] or tricks == ["whitespace"] else Severity.WARNING,
                 u,
@@ -1010,7 +1009,7 @@ def _findings(urls: Sequence[URL], truncated: bool) -> tuple[Finding, ...]:
         )
         if u.scheme in _DANGEROUS and u.source not in ("text", "script", "comment") and not inline_data:
             add(
-                _codes.URL_DANGEROUS_SCHEME,
+                FindingCode.URL_DANGEROUS_SCHEME,
                 u.scheme or "",
                 _DANGEROUS[u.scheme],
                 u,
@@ -1019,7 +1018,7 @@ def _findings(urls: Sequence[URL], truncated: bool) -> tuple[Finding, ...]:
     if truncated:
         out.append(
             Finding(
-                code=_codes.code(_codes.URL_LIMIT),
+                code=FindingCode.URL_LIMIT,
                 severity=Severity.NOTICE,
                 where="message",
                 detail=f"More than {MAX_URLS} URLs: only the first {MAX_URLS} were read.",
