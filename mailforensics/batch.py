@@ -258,6 +258,19 @@ class _WorkerSpec:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
+def _pread_all(fd: int, size: int, offset: int) -> bytes:
+    """``size`` bytes at ``offset`` (fewer only at the end of the file)."""
+    parts = []
+    while size > 0:
+        chunk = os.pread(fd, min(size, 1 << 30), offset)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size -= len(chunk)
+        offset += len(chunk)
+    return b"".join(parts)
+
+
 def _range_messages(task: _RangeTask) -> Iterator[Message]:
     """The messages of an mbox byte range, as ``iter_messages(path)`` yields them."""
     from mailforensics.sources import iter_messages
@@ -265,7 +278,7 @@ def _range_messages(task: _RangeTask) -> Iterator[Message]:
     data = task.data
     if data is None:
         with open(task.path, "rb", buffering=0) as f:
-            data = os.pread(f.fileno(), task.stop - task.start, task.start)
+            data = _pread_all(f.fileno(), task.stop - task.start, task.start)
     base = task.origin
     for k, m in enumerate(iter_messages(io.BytesIO(data), variant=task.variant)):
         index = task.first + k
@@ -571,7 +584,7 @@ def _scan_mbox(path: str, origin: str, variant: str) -> _MboxPlan | None:
             separators.append(position)
             for p in lengths:  # a Content-Length in a header block may delimit the message
                 k = bisect.bisect_right(separators, p) - 1
-                region = os.pread(f.fileno(), p - separators[k], separators[k])
+                region = _pread_all(f.fileno(), p - separators[k], separators[k])
                 header = region[region.find(b"\n") + 1 :]
                 if not (header.startswith((b"\n", b"\r\n")) or b"\n\n" in header or b"\n\r\n" in header):
                     return None
@@ -600,7 +613,7 @@ def _range_tasks(
                     origin = f"{plan.origin}#{k}"
                     if origin in done:
                         sub[origin] = frozenset(done[origin])
-            data = os.pread(fd, seps[j] - seps[i], seps[i]) if ship_bytes else None
+            data = _pread_all(fd, seps[j] - seps[i], seps[i]) if ship_bytes else None
             yield _RangeTask(
                 seq=next(seq),
                 path=plan.path,
