@@ -21,11 +21,13 @@ What it does, in one run (issue #8):
 4. **analyze_many** with replayed DNS at ``workers=1`` and ``workers=2`` (process backend,
    results kept in memory as ``Batch`` frames): messages/s and the ratios against the
    baseline and against each other.
-5. **Memory.** Writes an mbox of at least 2 GB (the corpus repeated, each copy with a
-   distinct Message-ID so every message has its own SHA-256) and runs
-   ``analyze_many(mbox, out=dataset)`` on it in a child process, sampling the RSS of the
-   whole process tree (the parent and its workers) every 0.2 s; peak RSS of the parent
-   and of the tree are reported.
+5. **Memory.** Writes an mbox of at least 2 GB (the corpus repeated, each copy with an
+   ``X-Bench-Copy`` field on top, outside every signature, so every message has its own
+   SHA-256 and the same DNS questions) and runs ``analyze_many(mbox, workers=2, out=dataset)``
+   on it in a child process, sampling every 0.25 s the RSS of the parent and of each worker,
+   the sum of RSS over the process tree, and the tree's PSS (shared pages counted once:
+   forked workers share most of the parent's pages, which a sum of RSS counts again).
+6. ``--profile``: a pyinstrument profile of ``mf.analyze`` over 1,000 messages.
 
 No assertions on time: it prints every figure and the goals (workers=1 ≥ 3× the baseline,
 aim 6×; workers=2 ≥ 1.8× workers=1; peak RSS < 400 MB on the 2 GB mbox). Run::
