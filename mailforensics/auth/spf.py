@@ -917,20 +917,7 @@ class _Evaluator:
         self.count_lookup(depth, domain, term)
         queries: list[SPFQuery] = []
         target, problem = self.target(term, domain, queries)
-        lookups = self.lookups
-        index = len(self.steps)
-        self.steps.append(None)
-        try:
-            nested = self.check_host(target, depth + 1) if problem is None else None
-        except _Abort as exc:
-            self.step_at(index, depth, domain, term, "error", target, exc.result, queries, lookups, exc.problem)
-            raise
-        if nested is None or nested.result == "none":
-            problem = f"redirect target {target!r} has no SPF record (RFC 7208 §6.1)" + (
-                f": {problem}" if problem else ""
-            )
-            self.step_at(index, depth, domain, term, "error", target, "permerror", queries, lookups, problem)
-            raise _Abort("permerror", problem)
+        nested, index, lookups = self.nested(term, domain, depth, target, problem, queries, "redirect", "§6.1")
         self.step_at(index, depth, domain, term, "followed", target, nested.result, queries, lookups, None)
         return nested
 
@@ -1071,6 +1058,36 @@ class _Evaluator:
                 return True
         return False
 
+    def nested(
+        self,
+        term: _Term,
+        domain: str,
+        depth: int,
+        target: str,
+        problem: str | None,
+        queries: list[SPFQuery],
+        what: str,
+        section: str,
+    ) -> tuple[_Outcome, int, int]:
+        """Run check_host() on an include/redirect target; its step is kept in place (the
+        nested terms come after it in the trace). A target without a record is a permerror
+        (RFC 7208 §5.2, §6.1). Returns the outcome, the step's index and the lookup count."""
+        lookups = self.lookups
+        index = len(self.steps)
+        self.steps.append(None)
+        try:
+            nested = self.check_host(target, depth + 1) if problem is None else None
+        except _Abort as exc:
+            self.step_at(index, depth, domain, term, "error", target, exc.result, queries, lookups, exc.problem)
+            raise
+        if nested is None or nested.result == "none":
+            problem = f"{what} target {target!r} has no SPF record (RFC 7208 {section})" + (
+                f": {problem}" if problem else ""
+            )
+            self.step_at(index, depth, domain, term, "error", target, "permerror", queries, lookups, problem)
+            raise _Abort("permerror", problem)
+        return nested, index, lookups
+
     def include(
         self,
         term: _Term,
@@ -1082,20 +1099,7 @@ class _Evaluator:
         qualifier_result: str,
     ) -> bool:
         """§5.2: recursive check_host(); pass matches, fail/softfail/neutral do not."""
-        lookups = self.lookups
-        index = len(self.steps)
-        self.steps.append(None)
-        try:
-            nested = self.check_host(target, depth + 1) if problem is None else None
-        except _Abort as exc:
-            self.step_at(index, depth, domain, term, "error", target, exc.result, queries, lookups, exc.problem)
-            raise
-        if nested is None or nested.result == "none":
-            problem = f"include target {target!r} has no SPF record (RFC 7208 §5.2)" + (
-                f": {problem}" if problem else ""
-            )
-            self.step_at(index, depth, domain, term, "error", target, "permerror", queries, lookups, problem)
-            raise _Abort("permerror", problem)
+        nested, index, lookups = self.nested(term, domain, depth, target, problem, queries, "include", "§5.2")
         matched = nested.result == "pass"
         note = f"included result {nested.result}: {'match' if matched else 'no match'} (RFC 7208 §5.2)"
         outcome = "match" if matched else "no-match"
