@@ -8,7 +8,9 @@ that one address always has one canonical spelling.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 
 __all__ = ["IPAddress", "canonical_ip", "is_private_address", "parse_ip"]
 
@@ -18,15 +20,11 @@ _PRIVATE_V4 = tuple(
     ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
 _UNIQUE_LOCAL = ipaddress.IPv6Network("fc00::/7")
+#: Every character ``ipaddress`` accepts in a literal once the zone index is removed.
+_LITERAL_CHARS = re.compile(r"[0-9A-Fa-f.:]+")
 
 
-def parse_ip(text: str | None) -> IPAddress | None:
-    """Parse an address literal; None if ``text`` is not one.
-
-    Brackets, the ``IPv6:``/``IPv4:`` tags and an IPv6 zone index (``%5``, meaningful only
-    on the host that wrote it) are removed; an IPv4-mapped IPv6 address is returned as
-    IPv4 — the address the client really has, and the one its PTR is published under.
-    """
+def _parse(text: str | None) -> IPAddress | None:
     if not text:
         return None
     t = text.strip()
@@ -37,6 +35,11 @@ def parse_ip(text: str | None) -> IPAddress | None:
     t = t.split("%", 1)[0]
     if len(t) > 45 or ("." not in t and ":" not in t):  # no literal is longer, none lacks both
         return None
+    # ``ipaddress`` accepts only ASCII digits, hex digits, "." and ":" (the zone is gone),
+    # so anything else is rejected here, without the two failed parses (and their
+    # exceptions) that every host name such as "mail.example.org" would otherwise cost.
+    if _LITERAL_CHARS.fullmatch(t) is None:
+        return None
     try:
         addr = ipaddress.ip_address(t)
     except ValueError:
@@ -46,11 +49,37 @@ def parse_ip(text: str | None) -> IPAddress | None:
     return addr
 
 
+def _canonical(text: str | None) -> str | None:
+    addr = _parse(text)
+    return None if addr is None else str(addr)
+
+
+# The same few words are looked up many times per message (each hop's from-word, by-host
+# and TCP-info, verdict headers, SPF, DNSBL), so short ones are cached. The caches are
+# bounded in entries and in key length, so hostile input cannot grow them.
+_CACHED_LEN = 64
+_parse_cached = functools.lru_cache(maxsize=4096)(_parse)
+_canonical_cached = functools.lru_cache(maxsize=4096)(_canonical)
+
+
+def parse_ip(text: str | None) -> IPAddress | None:
+    """Parse an address literal; None if ``text`` is not one.
+
+    Brackets, the ``IPv6:``/``IPv4:`` tags and an IPv6 zone index (``%5``, meaningful only
+    on the host that wrote it) are removed; an IPv4-mapped IPv6 address is returned as
+    IPv4 — the address the client really has, and the one its PTR is published under.
+    """
+    if text and len(text) <= _CACHED_LEN:
+        return _parse_cached(text)
+    return _parse(text)
+
+
 def canonical_ip(text: str | None) -> str | None:
     """The canonical spelling of an address literal (``"[IPv6:2001:DB8::1]"`` →
     ``"2001:db8::1"``), or None if ``text`` is not one."""
-    addr = parse_ip(text)
-    return None if addr is None else str(addr)
+    if text and len(text) <= _CACHED_LEN:
+        return _canonical_cached(text)
+    return _canonical(text)
 
 
 def is_private_address(addr: IPAddress) -> bool:

@@ -34,6 +34,10 @@ frames (``mf.Context.offline(path)``).
 from __future__ import annotations
 
 import os
+import threading
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import getaddresses
 from pathlib import Path
@@ -58,7 +62,7 @@ if TYPE_CHECKING:
     from mailforensics.reputation.rdns import HELOResult, RDNSResult
     from mailforensics.transport.mx import MXResult
 
-__all__ = ["Analysis", "HopReputation", "analyze"]
+__all__ = ["TABLES", "Analysis", "HopReputation", "analyze"]
 
 _SEVERITY_RANK = {"info": 0, "notice": 1, "warning": 2, "alert": 3, "error": 4}
 
@@ -123,43 +127,60 @@ class Analysis:
         """The client address of the hop where the message entered trusted infrastructure."""
         return self.trace.path.originating_ip
 
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """The rows of one of the tables in :data:`TABLES`, before they become a DataFrame.
+
+        Each row is a dict keyed by the table's columns (:data:`mailforensics.frames.SCHEMAS`);
+        the table properties are ``frames.conform(rows, table)``. A batch gathers the rows
+        of many messages and builds each table once.
+
+        Parameters
+        ----------
+        table
+            A name in :data:`TABLES`.
+        """
+        try:
+            build = _ROW_BUILDERS[table]
+        except KeyError:
+            raise ValueError(f"unknown table {table!r}; one of {', '.join(TABLES)}") from None
+        return build(self)
+
     @property
     def hops(self) -> pd.DataFrame:
         """One row per Received hop, oldest first, with ``ptr``, ``fcrdns``,
         ``generic_rdns`` and ``dnsbl``."""
-        return frames.hops_frame(self.trace.path, self.reputation)
+        return frames.conform(self.rows("hops"), "hops")
 
     @property
     def envelope(self) -> pd.DataFrame:
         """Every envelope candidate: field, value, source, confidence."""
-        return self.trace.envelope
+        return frames.conform(self.rows("envelope"), "envelope")
 
     @property
     def headers(self) -> pd.DataFrame:
         """Every header field in order."""
-        return self.trace.headers
+        return frames.conform(self.rows("headers"), "headers")
 
     @property
     def findings(self) -> pd.DataFrame:
         """Everything suspicious or broken, with severity and where."""
-        return frames.findings_frame(self.all_findings)
+        return frames.conform(self.rows("findings"), "findings")
 
     @property
     def auth(self) -> pd.DataFrame:
         """One row per check (SPF MAIL FROM, SPF HELO, each DKIM signature, ARC, DMARC):
         today's result beside the message's claim and who made it."""
-        return frames.auth_frame(self.verification.checks if self.verification else ())
+        return frames.conform(self.rows("auth"), "auth")
 
     @property
     def arc(self) -> pd.DataFrame:
         """The ARC chain of custody, one row per set, oldest first."""
-        return frames.arc_frame(self.verification.arc if self.verification else None)
+        return frames.conform(self.rows("arc"), "arc")
 
     @property
     def spf_trace(self) -> pd.DataFrame:
         """Every SPF term evaluated, with the DNS it used (MAIL FROM, then HELO)."""
-        v = self.verification
-        return frames.spf_trace_frame((v.spf_mailfrom, v.spf_helo) if v else ())
+        return frames.conform(self.rows("spf_trace"), "spf_trace")
 
     @property
     def summary(self) -> pd.Series:
@@ -192,27 +213,27 @@ class Analysis:
     def urls(self) -> pd.DataFrame:
         """Every URL in the message's parts: host, registered domain, link text, look-alike
         and blocklist verdicts."""
-        return frames.urls_frame(self.content)
+        return frames.conform(self.rows("urls"), "urls")
 
     @property
     def attachments(self) -> pd.DataFrame:
         """Every attachment: name, declared vs sniffed type, size, hashes, archive listing."""
-        return frames.attachments_frame(self.content)
+        return frames.conform(self.rows("attachments"), "attachments")
 
     @property
     def lookalikes(self) -> pd.DataFrame:
         """Domains in the headers, signatures and URLs that resemble a protected domain."""
-        return frames.lookalikes_frame(self.content)
+        return frames.conform(self.rows("lookalikes"), "lookalikes")
 
     @property
     def dns(self) -> pd.DataFrame:
         """Every DNS answer this analysis used: the evidence."""
-        return frames.dns_frame(self.evidence)
+        return frames.conform(self.rows("dns"), "dns")
 
     @property
     def dnsbl(self) -> pd.DataFrame:
         """Every blocklist answer, for hop addresses and envelope domains."""
-        return frames.dnsbl_frame(self.reputation, self.domain_dnsbl)
+        return frames.conform(self.rows("dnsbl"), "dnsbl")
 
     def save_evidence(self, path: str | os.PathLike[str]) -> Path:
         """Write the DNS evidence (JSON Lines) for ``mf.Context.offline(path)``.
@@ -268,6 +289,35 @@ class Analysis:
         )
 
 
+#: Row builders of the analysis tables, by name (what :meth:`Analysis.rows` serves).
+_ROW_BUILDERS: dict[str, Callable[[Analysis], list[dict[str, Any]]]] = {
+    "hops": lambda a: frames.hop_rows(a.trace.path, a.reputation),
+    "auth": lambda a: frames.auth_rows(a.verification.checks if a.verification else ()),
+    "arc": lambda a: frames.arc_rows(a.verification.arc if a.verification else None),
+    "spf_trace": lambda a: frames.spf_trace_rows(
+        (a.verification.spf_mailfrom, a.verification.spf_helo) if a.verification else ()
+    ),
+    "envelope": lambda a: frames.envelope_rows(a.trace.smtp_envelope),
+    "headers": lambda a: frames.header_rows(a.message),
+    "findings": lambda a: frames.finding_rows(a.all_findings),
+    "urls": lambda a: _content_rows(a.content, "url_rows"),
+    "attachments": lambda a: _content_rows(a.content, "attachment_rows"),
+    "lookalikes": lambda a: _content_rows(a.content, "lookalike_rows"),
+    "dns": lambda a: frames.dns_rows(a.evidence),
+    "dnsbl": lambda a: frames.dnsbl_rows(a.reputation, a.domain_dnsbl),
+}
+
+#: The tables of an :class:`Analysis` (each one a DataFrame property and a row builder).
+TABLES: tuple[str, ...] = tuple(_ROW_BUILDERS)
+
+
+def _content_rows(content: ContentScan | None, builder: str) -> list[dict[str, Any]]:
+    from mailforensics.content import scan
+
+    rows: list[dict[str, Any]] = getattr(scan, builder)(content) if content is not None else []
+    return rows
+
+
 def _public(ip: str | None) -> bool:
     addr = parse_ip(ip)
     if addr is None:
@@ -310,8 +360,18 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     from mailforensics.transport import mx
 
     ctx = ctx or Context()
-    t = trace(source, ctx=ctx)
+    if isinstance(source, Message):
+        message = source
+    else:
+        from mailforensics.sources import load
+
+        message = load(source)
+    # The recipient domains come from the configuration, or else from the envelope, which
+    # needs a first trace; the path is traced again once their MX hosts are known (the
+    # Received fields are parsed once per message either way: path.received_hops).
+    t = None if ctx.config.internal_domains and ctx.config.dns_checks else trace(message, ctx=ctx)
     if not ctx.config.dns_checks:
+        assert t is not None
         # What the message says needs no DNS; its blocklist lookups are skipped.
         content = content_scan.scan(t.message, ctx=ctx)
         return Analysis(
@@ -332,7 +392,7 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     # The recipient's MX hosts place the trust boundary (RFC 5321 §5.1: the MX is where
     # mail for the domain enters it). Recipient domains: configured, else the envelope's.
     recipients = ctx.config.internal_domains or tuple(
-        dict.fromkeys(d for d in (_domain_of(a) for a in t.smtp_envelope.rcpt_to) if d)
+        dict.fromkeys(d for d in (_domain_of(a) for a in t.smtp_envelope.rcpt_to) if d)  # type: ignore[union-attr]
     )
     recipient_mx = tuple(mx.lookup_mx(d, ctx=dctx) for d in recipients[:_MAX_RECIPIENT_DOMAINS])
     if any(r.hosts for r in recipient_mx):
@@ -340,14 +400,17 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
         def is_recipient_mx(value: str | None) -> bool:
             return any(mx.is_recipient_mx(value, r) for r in recipient_mx)
 
-        t = trace(t.message, ctx=ctx, is_recipient_mx=is_recipient_mx)
+        t = trace(message, ctx=ctx, is_recipient_mx=is_recipient_mx)
+    elif t is None:
+        t = trace(message, ctx=ctx)
 
     probed: dict[str, Any] = {}
 
     def health() -> dict[str, Any]:
-        # Probe each list's test points once per analysis, and only if a list is needed.
+        # Each list's test points, only if a list is needed; probed once per resolver
+        # (see _zone_health), their answers in this analysis's evidence all the same.
         if not probed:
-            probed.update({z.zone: dnsbl.probe_zone(z, ctx=dctx) for z in zones})
+            probed.update({z.zone: _zone_health(z, ctx.get_resolver(), recorder, ctx) for z in zones})
         return probed
 
     findings: list[Finding] = list(t.all_findings)
@@ -437,6 +500,43 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
         all_findings=tuple(dict.fromkeys(findings)),  # a zone problem is reported once
         ctx=ctx,
     )
+
+
+#: Blocklist health per resolver: zone → (health, the answers it used, when it expires).
+_HEALTH: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Any, tuple[EvidenceRecord, ...], float]]]
+_HEALTH = weakref.WeakKeyDictionary()
+_HEALTH_LOCK = threading.Lock()
+
+#: How long a probe of a blocklist's test points stands for a live resolver (seconds).
+#: A zone that starts refusing a resolver mid-run (a quota reached) is seen within this.
+_HEALTH_TTL_S = 600.0
+
+
+def _zone_health(zone: Any, resolver: Any, recorder: RecordingResolver, ctx: Context) -> Any:
+    """The RFC 5782 §5 test-point health of ``zone`` through ``resolver``.
+
+    The probe asks the same four questions for every message; a batch of 100,000
+    messages through one resolver needs its answers once. The answers the probe used are
+    merged into ``recorder`` all the same, so every analysis's evidence holds them and
+    replays without the cache.
+    """
+    from mailforensics.reputation import dnsbl
+
+    now = time.monotonic()
+    try:
+        with _HEALTH_LOCK:
+            cached = _HEALTH.setdefault(resolver, {}).get(zone)
+    except TypeError:  # a resolver that cannot be weakly referenced: probe every time
+        return dnsbl.probe_zone(zone, ctx=Context(resolver=recorder, now=ctx.now, config=ctx.config))
+    if cached is not None and cached[2] > now:
+        recorder.merge(cached[1])
+        return cached[0]
+    probe = RecordingResolver(recorder)
+    health = dnsbl.probe_zone(zone, ctx=Context(resolver=probe, now=ctx.now, config=ctx.config))
+    records = probe.records  # the recorder's own records (a recorder over a recorder keeps them)
+    with _HEALTH_LOCK:
+        _HEALTH[resolver][zone] = (health, records, now + _HEALTH_TTL_S)
+    return health
 
 
 def _refine_helo(found: tuple[Finding, ...], helo: str | None, rd: RDNSResult | None, orgdomain: Any) -> list[Finding]:

@@ -121,7 +121,7 @@ def verify(message: Message, path: Path, envelope: Envelope, *, ctx: Context) ->
                 ip, mail_from or "", helo, ctx=ctx, identity="helo", receiver=receiver, delivery=path.delivered_at
             )
     dkim_results = dkim_mod.verify_message(message, ctx=ctx)
-    arc_result = arc_mod.verify(message.raw, ctx=ctx) if message.raw_is_original else None
+    arc_result = arc_mod.verify_message(message, ctx=ctx) if message.raw_is_original else None
     author = dmarc_mod.author_domain(message)
     findings.extend(author.findings)
     spf_for_dmarc = (spf_mailfrom.result, spf_mailfrom.domain) if spf_mailfrom is not None else None

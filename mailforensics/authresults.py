@@ -796,8 +796,15 @@ def message_claims(message: Message) -> tuple[AuthResults, ...]:
     Returns
     -------
     tuple of AuthResults
-        One per field, top first.
+        One per field, top first. Read once per message and kept with it
+        (:meth:`~mailforensics.message.Message.derived`): the envelope reconstruction and
+        the placing of claims both ask.
     """
+    return message.derived("mailforensics.authresults.message_claims", _message_claims)
+
+
+def _message_claims(message: Message) -> tuple[AuthResults, ...]:
+    """:func:`message_claims`, computed."""
     found: list[AuthResults] = []
     for h in message.headers:
         name = h.name.lower()

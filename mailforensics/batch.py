@@ -23,8 +23,8 @@ How the work is split
   spawned elsewhere), in this process (``"serial"``), or on Dask workers (``"dask"``).
   At most two chunks per worker are in flight, so memory stays flat whatever the size
   of the input. A worker turns its chunk's rows into Arrow tables (the rows of every
-  table come from the ``Analysis`` properties without building a DataFrame per
-  message: see :func:`_install_capture`); the parent only writes them, or keeps them,
+  table come from :meth:`Analysis.rows <mailforensics.analysis.Analysis.rows>`, without
+  a DataFrame per message); the parent only writes them, or keeps them,
   and builds each DataFrame once, on first access, with the dtypes ``frames.conform``
   gives. Every backend gives the same frames, row for row.
 * A worker process that dies (out of memory, a crash in C code) does not lose the
@@ -69,6 +69,7 @@ import contextlib
 import dataclasses
 import email.header
 import email.utils
+import gc
 import io
 import json
 import os
@@ -96,8 +97,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_TABLES", "MESSAGES_SCHEMA", "Batch", "analyze_many", "build_parser", "run_cli"]
 
-#: The long tables collected by default: names of :class:`~mailforensics.analysis.Analysis`
-#: DataFrame properties; a name the installed version does not have is skipped.
+#: The long tables collected by default (names in :data:`mailforensics.analysis.TABLES`).
 DEFAULT_TABLES: tuple[str, ...] = ("hops", "auth", "findings", "urls", "attachments")
 
 _TEXT, _FLAG, _COUNT, _TIME = "string", "boolean", "Int64", "datetime64[us, UTC]"
@@ -143,64 +143,6 @@ _DATASET_VERSION = 1
 _META = "_mailforensics_batch.json"
 _LOCK = ".lock"
 BACKENDS = ("process", "serial", "dask")
-
-
-# =============================================================================================
-# Rows from Analysis properties, without building one DataFrame per message
-# =============================================================================================
-#
-# Every table of an Analysis is built by frames.conform(rows, table) ("the one place where
-# records become DataFrames"). Building a DataFrame per message and table costs more than
-# the analysis itself (~1-2 ms each), so a batch collects the rows instead: while a worker
-# thread extracts a message's tables, frames.conform hands the rows back, and the batch
-# calls the real conform once per chunk and table, with the ``message`` key column.
-# Outside that window (any other thread, any other caller) conform is unchanged.
-
-
-class _Captured:
-    __slots__ = ("rows", "table")
-
-    def __init__(self, rows: list[dict[str, Any]], table: str) -> None:
-        self.rows = rows
-        self.table = table
-
-
-_capture_state = threading.local()
-_capture_lock = threading.Lock()
-
-
-def _install_capture() -> None:
-    """Wrap ``frames.conform`` (once per process) so that, in a thread extracting a
-    message's tables for a batch, it returns the rows it was given instead of a DataFrame.
-
-    Every ``Analysis`` table property ends in ``frames.conform(rows, table)``, so any
-    table, including ones added later (``urls``, ``attachments``), is collected this way
-    without the batch knowing how its rows are made. Any other caller, and any call with
-    ``extra=``, gets the real function; a property that works on the DataFrame itself
-    (instead of returning it) is detected and then read the ordinary way
-    (:meth:`_Worker._extract`). ``frames.conform.__wrapped__`` is the original.
-    """
-    from mailforensics import frames
-
-    with _capture_lock:
-        if getattr(frames.conform, "_mailforensics_batch_capture", False):
-            return
-        original = frames.conform
-
-        def conform(rows: Iterable[Mapping[str, Any]], table: str, *, extra: Mapping[str, str] | None = None) -> Any:
-            if getattr(_capture_state, "active", False) and not extra:
-                return _Captured([r if isinstance(r, dict) else dict(r) for r in rows], table)
-            return original(rows, table, extra=extra)
-
-        conform.__doc__ = original.__doc__
-        conform.__dict__.update(__wrapped__=original, _mailforensics_batch_capture=True)
-        frames.conform = conform
-
-
-def _real_conform() -> Callable[..., pd.DataFrame]:
-    from mailforensics import frames
-
-    return getattr(frames.conform, "__wrapped__", frames.conform)
 
 
 # =============================================================================================
@@ -413,19 +355,12 @@ class _Worker:
     """Analyses chunks; one per worker process (or one in this process for ``serial``)."""
 
     def __init__(self, spec: _WorkerSpec) -> None:
-        _install_capture()
+        from mailforensics.analysis import TABLES
+
         self.spec = spec
         self.ctx = spec.ctx
         self.sent: set[tuple[str, str]] = set()
-        self.available: tuple[str, ...] | None = None
-        self.uncapturable: set[str] = set()
-
-    def _tables(self, a: Analysis) -> tuple[str, ...]:
-        if self.available is None:
-            from mailforensics.analysis import Analysis as _A
-
-            self.available = tuple(t for t in self.spec.tables if hasattr(_A, t))
-        return self.available
+        self.tables = tuple(t for t in spec.tables if t in TABLES)
 
     def run(self, task: _Task) -> _ChunkResult:
         from mailforensics.analysis import analyze
@@ -434,8 +369,7 @@ class _Worker:
         done = task.done if isinstance(task, _RangeTask) else {}
         keys: dict[tuple[str, str], EvidenceRecord] = {}
         messages: list[dict[str, Any]] = []
-        rows: dict[str, list[dict[str, Any]]] = {}
-        frames: dict[str, list[Any]] = {}
+        rows: dict[str, list[dict[str, Any]]] = {t: [] for t in self.tables}
         for position, message in _task_messages(task):
             if done and message.sha256 in done.get(message.origin, ()):
                 out.skipped += 1
@@ -446,31 +380,29 @@ class _Worker:
             try:
                 a = analyze(message, ctx=self.ctx)
                 _summary(a, row)
-                tables = self._extract(a)
+                # Plain rows (Analysis.rows), not a DataFrame per message and table: the
+                # chunk's rows become one Arrow table per table below.
+                tables = {table: a.rows(table) for table in self.tables}
             except Exception as exc:  # the message gets an error, the batch goes on
                 row["error"] = f"{type(exc).__name__}: {exc}"
                 _finish_row(row)
                 out.errors += 1
             else:
                 origin = message.origin
-                for table, value in tables.items():
-                    if isinstance(value, _Captured):
-                        bucket = rows.setdefault(table, [])
-                        for r in value.rows:
-                            r["message"] = origin
-                            bucket.append(r)
-                    else:  # a table built without frames.conform: keep the frame
-                        value.insert(0, "message", origin)
-                        frames.setdefault(table, []).append(value)
+                for table, table_rows in tables.items():
+                    bucket = rows[table]
+                    for r in table_rows:
+                        r["message"] = origin
+                        bucket.append(r)
                 for record in a.evidence:
                     keys.setdefault((record.answer.name, record.answer.rdtype), record)
             messages.append(row)
             out.analysed += 1
         if messages:
-            out.tables["messages"] = _arrow("messages", messages, [])
-            for table in self.spec.tables:
-                if rows.get(table) or frames.get(table):
-                    out.tables[table] = _arrow(table, rows.get(table, []), frames.get(table, []))
+            out.tables["messages"] = _arrow("messages", messages)
+            for table, table_rows in rows.items():
+                if table_rows:
+                    out.tables[table] = _arrow(table, table_rows)
         out.keys = list(keys)
         if self.spec.send_all_records:
             out.records = list(keys.values())
@@ -478,23 +410,6 @@ class _Worker:
             out.records = [r for k, r in keys.items() if k not in self.sent]
             self.sent.update(keys)
         return out
-
-    def _extract(self, a: Analysis) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for table in self._tables(a):
-            if table not in self.uncapturable:
-                _capture_state.active = True
-                try:
-                    found[table] = getattr(a, table)
-                    continue
-                except Exception:
-                    # The property works on the DataFrame frames.conform returns (it does
-                    # more than return it): build that table the ordinary way from now on.
-                    self.uncapturable.add(table)
-                finally:
-                    _capture_state.active = False
-            found[table] = getattr(a, table)
-        return found
 
 
 # --- process and Dask entry points (module level, so they pickle by name) ---------------------
@@ -504,8 +419,40 @@ _DASK_WORKERS: dict[str, _Worker] = {}
 _DASK_LOCK = threading.Lock()
 
 
+#: Descriptors a forked worker must not keep: the dataset lock (a flock is held while any
+#: descriptor of it is open, so a worker orphaned by a SIGKILLed parent would otherwise
+#: keep a resumed run out until it noticed and exited).
+_PARENT_ONLY_FDS: set[int] = set()
+
+
+#: Garbage-collector thresholds while a batch runs: an analysis allocates many small,
+#: short-lived objects and few cycles, and the default (a young collection every 700
+#: allocations, a full one every 70,000) costs about a tenth of the time.
+_BATCH_GC_THRESHOLD = (50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def _batch_gc() -> Iterator[None]:
+    """The batch's GC thresholds in this process, restored afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(*_BATCH_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _init_process_worker(spec: _WorkerSpec) -> None:
     global _PROCESS_WORKER
+    for fd in tuple(_PARENT_ONLY_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _PARENT_ONLY_FDS.clear()
+    # Everything inherited from the parent (modules, the PSL, the look-alike tables) is
+    # moved out of the collector's reach: a collection writes to every object it visits,
+    # which would copy the pages forked workers share with the parent (gc.freeze docs).
+    gc.freeze()
+    gc.set_threshold(*_BATCH_GC_THRESHOLD)
     _PROCESS_WORKER = _Worker(spec)
 
 
@@ -725,27 +672,23 @@ def _arrow_schema(schema: Mapping[str, str]) -> Any:
     return pa.schema(fields)
 
 
-def _arrow(table: str, rows: list[dict[str, Any]], frames: list[Any]) -> Any:
-    """One chunk's rows (and frames) of ``table`` as a pyarrow Table."""
+def _arrow(table: str, rows: list[dict[str, Any]]) -> Any:
+    """One chunk's rows of ``table`` as a pyarrow Table."""
     import pyarrow as pa
+
+    from mailforensics import frames
 
     schema = _schema(table)
     arrow = _arrow_schema(schema) if schema is not None else None
-    if arrow is not None and not frames:
+    if arrow is not None:
         try:
             return pa.Table.from_pylist(rows, schema=arrow)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
             pass  # a value pyarrow will not take as is: let pandas coerce it as conform does
-    import pandas as pd
-
-    parts = []
-    if rows:
-        if schema is not None and table != "messages":
-            parts.append(_real_conform()(rows, table, extra={"message": _TEXT}))
-        else:
-            parts.append(_frame(rows, schema or {}))
-    parts.extend(frames)
-    df = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    if schema is not None and table != "messages":
+        df = frames.conform(rows, table, extra={"message": _TEXT})
+    else:
+        df = _frame(rows, schema or {})
     if arrow is not None:
         return pa.Table.from_pandas(df, schema=arrow, preserve_index=False)
     return pa.Table.from_pandas(df, preserve_index=False)
@@ -869,9 +812,11 @@ class _Dataset:
             os.close(fd)
             raise InputError(f"another run is writing to {str(self.root)!r}") from None
         self._lock_fd = fd
+        _PARENT_ONLY_FDS.add(fd)
 
     def close(self) -> None:
         if self._lock_fd is not None:
+            _PARENT_ONLY_FDS.discard(self._lock_fd)
             os.close(self._lock_fd)  # releases the flock
             self._lock_fd = None
 
@@ -1263,7 +1208,7 @@ def _failed_result(task: _Task, reason: str, tables: Sequence[str]) -> _ChunkRes
         out.analysed += 1
         out.errors += 1
     if rows:
-        out.tables["messages"] = _arrow("messages", rows, [])
+        out.tables["messages"] = _arrow("messages", rows)
     return out
 
 
@@ -1276,8 +1221,9 @@ def _seq_counter(start: int = 0) -> Iterator[int]:
 
 def _run_serial(tasks: Iterator[_Task], spec: _WorkerSpec, collector: _Collector) -> None:
     worker = _Worker(spec)
-    for task in tasks:
-        collector.add(worker.run(task))
+    with _batch_gc():
+        for task in tasks:
+            collector.add(worker.run(task))
 
 
 _WARM_UP = (
@@ -1327,8 +1273,13 @@ def _run_process(
     from concurrent.futures.process import BrokenProcessPool
 
     mp_ctx = _mp_context()
-    if mp_ctx.get_start_method() == "fork":
+    forked = mp_ctx.get_start_method() == "fork"
+    if forked:
         _warm_up()
+        # What the workers inherit stays shared only while nobody writes to it, and a
+        # garbage collection in the parent writes to every object it visits: keep the
+        # parent's objects out of its collections while the workers run (gc.freeze docs).
+        gc.freeze()
     seq = _seq_counter(start=1 << 40)  # split pieces are numbered after every planned chunk
     suspects: list[_Task] = []
     suspect_seqs: set[int] = set()
@@ -1391,6 +1342,8 @@ def _run_process(
                 suspects[:0] = failed
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if forked:
+            gc.unfreeze()
 
 
 def _split_task(task: _Task, plan: _MboxPlan | None, seq: Iterator[int]) -> list[_Task]:
@@ -1480,8 +1433,8 @@ def analyze_many(
         existing dataset is resumed: messages already in it (same origin and SHA-256)
         are skipped. The returned Batch then reads from it.
     tables
-        The long tables to collect (names of ``Analysis`` DataFrame properties);
-        default :data:`DEFAULT_TABLES` (names the installed version lacks are skipped).
+        The long tables to collect (names in :data:`mailforensics.analysis.TABLES`);
+        default :data:`DEFAULT_TABLES`. An unknown name raises ``InputError``.
     client, scheduler
         For ``backend="dask"``: a ``dask.distributed.Client``, or a scheduler address
         to connect to. Without either, a ``LocalCluster`` of ``workers`` processes on
@@ -1517,9 +1470,14 @@ def analyze_many(
     if (client is not None or scheduler is not None) and backend != "dask":
         raise InputError("client= and scheduler= go with backend='dask'")
     ctx = ctx or Context()
-    wanted = tuple(dict.fromkeys(tables if tables is not None else DEFAULT_TABLES))
-    if isinstance(wanted, str):  # pragma: no cover - guarded by the tuple() above
+    if isinstance(tables, str):
         raise InputError("tables takes a sequence of names")
+    wanted = tuple(dict.fromkeys(tables if tables is not None else DEFAULT_TABLES))
+    from mailforensics.analysis import TABLES
+
+    unknown = [t for t in wanted if t not in TABLES]
+    if unknown:
+        raise InputError(f"unknown table(s) {', '.join(map(repr, unknown))}; tables are {', '.join(TABLES)}")
     n_workers = workers or _cpu_count()
     started = time.perf_counter()
 

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 
 from mailforensics.authresults import message_claims
 from mailforensics.findings import Finding, FindingCode, Severity
-from mailforensics.message import Message
+from mailforensics.message import HeaderField, Message
 from mailforensics.path import Path
 
 __all__ = ["Envelope", "EnvelopeField", "reconstruct"]
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
+#: Fields written by the delivery agent that record RCPT TO.
+_RCPT_FIELDS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,8 +137,16 @@ def reconstruct(message: Message, path: Path) -> Envelope:
     def add(field: str, value: str, source: str, confidence: str) -> None:
         fields.append(EnvelopeField(field=field, value=value, source=source, confidence=confidence))
 
+    # The fields read below, in one pass over the header (as message.get_all(name) would
+    # give each: top first), rather than one pass per name.
+    named: dict[str, list[HeaderField]] = {name.lower(): [] for name in ("Return-Path", *_RCPT_FIELDS)}
+    for h in message.headers:
+        bucket = named.get(h.name.lower())
+        if bucket is not None:
+            bucket.append(h)
+
     # Return-Path: added by the final delivery agent, so the topmost one is the fact.
-    return_paths = message.get_all("Return-Path")
+    return_paths = named["return-path"]
     for n, h in enumerate(return_paths):
         conf = HIGH if n == 0 and _trusted_header(h.index, boundary_index) else LOW
         add("mail_from", _address(h.unfolded), f"Return-Path (header {h.index})", conf)
@@ -152,8 +162,8 @@ def reconstruct(message: Message, path: Path) -> Envelope:
             )
         )
 
-    for name in ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To"):
-        for h in message.get_all(name):
+    for name in _RCPT_FIELDS:
+        for h in named[name.lower()]:
             conf = HIGH if _trusted_header(h.index, boundary_index) else LOW
             for part in h.unfolded.split(","):
                 if part.strip():

@@ -5,6 +5,11 @@ pandera declares DataFrame contracts); :func:`conform` applies a schema, so ever
 of a kind has the same columns in the same order with the same dtypes, empty or not.
 Checks never import pandas.
 
+Every table has a row builder (``hop_rows``, ``auth_rows``, ...) beside its frame builder:
+the rows are plain dicts keyed by the schema's columns, so a batch can gather the rows of
+many messages and build one frame per table (a DataFrame per message and table costs more
+than analysing the message).
+
 Dtypes: text is pandas' nullable ``string``; flags are nullable ``boolean`` (a missing
 value is ``<NA>``, not False); counts are ``Int64``; times are ``datetime64[us, UTC]``
 (microseconds, so a forged year 9999 still fits where nanoseconds would overflow).
@@ -33,17 +38,26 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEMAS",
     "arc_frame",
+    "arc_rows",
     "attachments_frame",
     "auth_frame",
+    "auth_rows",
     "conform",
     "dns_frame",
+    "dns_rows",
     "dnsbl_frame",
+    "dnsbl_rows",
     "envelope_frame",
+    "envelope_rows",
+    "finding_rows",
     "findings_frame",
+    "header_rows",
     "headers_frame",
+    "hop_rows",
     "hops_frame",
     "lookalikes_frame",
     "spf_trace_frame",
+    "spf_trace_rows",
     "urls_frame",
 ]
 
@@ -274,6 +288,11 @@ def hops_frame(path: Path, reputation: Sequence[HopReputation] = ()) -> pd.DataF
     ``ptr``, ``fcrdns``, ``generic_rdns`` and ``dnsbl`` are filled from ``reputation``
     (see :func:`mailforensics.analyze`); NA where the hop was not checked.
     """
+    return conform(hop_rows(path, reputation), "hops")
+
+
+def hop_rows(path: Path, reputation: Sequence[HopReputation] = ()) -> list[dict[str, Any]]:
+    """The rows of :func:`hops_frame`."""
     by_number = {r.number: r for r in reputation}
     rows = []
     for ph in path.hops:
@@ -317,37 +336,48 @@ def hops_frame(path: Path, reputation: Sequence[HopReputation] = ()) -> pd.DataF
                 "raw": h.raw,
             }
         )
-    return conform(rows, "hops")
+    return rows
 
 
 def envelope_frame(envelope: Envelope) -> pd.DataFrame:
     """The ``envelope`` table: every envelope candidate with its source and confidence."""
-    return conform(
-        ({"field": f.field, "value": f.value, "source": f.source, "confidence": f.confidence} for f in envelope.fields),
-        "envelope",
-    )
+    return conform(envelope_rows(envelope), "envelope")
+
+
+def envelope_rows(envelope: Envelope) -> list[dict[str, Any]]:
+    """The rows of :func:`envelope_frame`."""
+    return [
+        {"field": f.field, "value": f.value, "source": f.source, "confidence": f.confidence} for f in envelope.fields
+    ]
 
 
 def headers_frame(message: Message) -> pd.DataFrame:
     """The ``headers`` table: every header field in order, values unfolded."""
-    return conform(({"index": h.index, "name": h.name, "value": h.unfolded} for h in message.headers), "headers")
+    return conform(header_rows(message), "headers")
+
+
+def header_rows(message: Message) -> list[dict[str, Any]]:
+    """The rows of :func:`headers_frame`."""
+    return [{"index": h.index, "name": h.name, "value": h.unfolded} for h in message.headers]
 
 
 def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
     """The ``findings`` table: code, severity, where, detail and the evidence as text."""
-    return conform(
-        (
-            {
-                "code": str(f.code),
-                "severity": str(f.severity),
-                "where": f.where,
-                "detail": f.detail,
-                "evidence": "; ".join(f"{k}: {v}" for k, v in f.evidence) or None,
-            }
-            for f in findings
-        ),
-        "findings",
-    )
+    return conform(finding_rows(findings), "findings")
+
+
+def finding_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """The rows of :func:`findings_frame`."""
+    return [
+        {
+            "code": str(f.code),
+            "severity": str(f.severity),
+            "where": f.where,
+            "detail": f.detail,
+            "evidence": "; ".join(f"{k}: {v}" for k, v in f.evidence) or None,
+        }
+        for f in findings
+    ]
 
 
 def dns_frame(evidence: Sequence[EvidenceRecord]) -> pd.DataFrame:
@@ -355,23 +385,25 @@ def dns_frame(evidence: Sequence[EvidenceRecord]) -> pd.DataFrame:
 
     ``records`` and ``cname_chain`` are joined with ``" | "``.
     """
-    return conform(
-        (
-            {
-                "name": e.answer.name,
-                "rdtype": e.answer.rdtype,
-                "status": e.answer.status,
-                "records": " | ".join(e.answer.records),
-                "ttl": e.answer.ttl,
-                "secure": e.answer.secure,
-                "cname_chain": " | ".join(e.answer.cname_chain) or None,
-                "queried_at": e.queried_at,
-                "resolver": e.resolver,
-            }
-            for e in evidence
-        ),
-        "dns",
-    )
+    return conform(dns_rows(evidence), "dns")
+
+
+def dns_rows(evidence: Sequence[EvidenceRecord]) -> list[dict[str, Any]]:
+    """The rows of :func:`dns_frame`."""
+    return [
+        {
+            "name": e.answer.name,
+            "rdtype": e.answer.rdtype,
+            "status": e.answer.status,
+            "records": " | ".join(e.answer.records),
+            "ttl": e.answer.ttl,
+            "secure": e.answer.secure,
+            "cname_chain": " | ".join(e.answer.cname_chain) or None,
+            "queried_at": e.queried_at,
+            "resolver": e.resolver,
+        }
+        for e in evidence
+    ]
 
 
 def dnsbl_frame(reputation: Sequence[HopReputation], domains: Sequence[tuple[str, DNSBLResult]] = ()) -> pd.DataFrame:
@@ -379,55 +411,66 @@ def dnsbl_frame(reputation: Sequence[HopReputation], domains: Sequence[tuple[str
 
     ``source`` says where the item came from (``"hop 3"``, ``"MAIL FROM"``, ``"From"``).
     """
+    return conform(dnsbl_rows(reputation, domains), "dnsbl")
+
+
+def dnsbl_rows(
+    reputation: Sequence[HopReputation], domains: Sequence[tuple[str, DNSBLResult]] = ()
+) -> list[dict[str, Any]]:
+    """The rows of :func:`dnsbl_frame`."""
     pairs: list[tuple[str, DNSBLResult]] = [(f"hop {r.number}", x) for r in reputation for x in r.dnsbl]
     pairs.extend(domains)
-    return conform(
-        (
-            {
-                "source": source,
-                "item": r.item,
-                "kind": r.kind,
-                "zone": r.zone,
-                "status": r.status,
-                "listed": r.listed,
-                "codes": ", ".join(r.codes) or None,
-                "meanings": "; ".join(r.meanings) or None,
-                "txt": r.txt,
-                "error": r.error,
-            }
-            for source, r in pairs
-        ),
-        "dnsbl",
-    )
+    return [
+        {
+            "source": source,
+            "item": r.item,
+            "kind": r.kind,
+            "zone": r.zone,
+            "status": r.status,
+            "listed": r.listed,
+            "codes": ", ".join(r.codes) or None,
+            "meanings": "; ".join(r.meanings) or None,
+            "txt": r.txt,
+            "error": r.error,
+        }
+        for source, r in pairs
+    ]
 
 
 def auth_frame(checks: Sequence[AuthCheck]) -> pd.DataFrame:
     """The ``auth`` table: one row per check (SPF MAIL FROM, SPF HELO, each DKIM signature,
     ARC, DMARC), today's result beside the message's claim and who made it."""
-    return conform(
-        (
-            {
-                "method": c.method,
-                "instance": c.instance,
-                "domain": c.domain,
-                "selector": c.selector,
-                "result": c.result,
-                "reason": c.reason,
-                "aligned": c.aligned,
-                "claimed": c.claimed,
-                "claimed_by": c.claimed_by,
-                "claim_trusted": c.claim_trusted,
-                "detail": c.detail,
-            }
-            for c in checks
-        ),
-        "auth",
-    )
+    return conform(auth_rows(checks), "auth")
+
+
+def auth_rows(checks: Sequence[AuthCheck]) -> list[dict[str, Any]]:
+    """The rows of :func:`auth_frame`."""
+    return [
+        {
+            "method": c.method,
+            "instance": c.instance,
+            "domain": c.domain,
+            "selector": c.selector,
+            "result": c.result,
+            "reason": c.reason,
+            "aligned": c.aligned,
+            "claimed": c.claimed,
+            "claimed_by": c.claimed_by,
+            "claim_trusted": c.claim_trusted,
+            "detail": c.detail,
+        }
+        for c in checks
+    ]
 
 
 def arc_frame(result: ARCResult | None) -> pd.DataFrame:
     """The ``arc`` table: one row per ARC set, oldest first — the chain of custody: who
     handled the message, whether their signatures hold, and what each said it saw."""
+    return conform(arc_rows(result), "arc")
+
+
+def arc_rows(result: ARCResult | None) -> list[dict[str, Any]]:
+    """The rows of :func:`arc_frame`."""
     rows = []
     for s in result.sets if result is not None else ():
         claimed: dict[str, str | None] = {m: None for m in ("spf", "dkim", "dmarc")}
@@ -455,12 +498,17 @@ def arc_frame(result: ARCResult | None) -> pd.DataFrame:
                 "key_source": s.ams_key_source,
             }
         )
-    return conform(rows, "arc")
+    return rows
 
 
 def spf_trace_frame(results: Sequence[SPFResult | None]) -> pd.DataFrame:
     """The ``spf_trace`` table: every SPF term evaluated, in order, with the DNS questions
     and answers it used (``queries``: ``name rdtype status -> records``, ``" | "``-joined)."""
+    return conform(spf_trace_rows(results), "spf_trace")
+
+
+def spf_trace_rows(results: Sequence[SPFResult | None]) -> list[dict[str, Any]]:
+    """The rows of :func:`spf_trace_frame`."""
     rows = []
     for r in results:
         if r is None:
@@ -488,7 +536,7 @@ def spf_trace_frame(results: Sequence[SPFResult | None]) -> pd.DataFrame:
                     "note": step.note,
                 }
             )
-    return conform(rows, "spf_trace")
+    return rows
 
 
 def urls_frame(content: ContentScan | None) -> pd.DataFrame:

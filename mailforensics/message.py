@@ -19,11 +19,14 @@ import email
 import email.message
 import email.policy
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from mailforensics.findings import Finding, FindingCode, Severity
+
+_T = TypeVar("_T")
 
 __all__ = ["HeaderField", "Message"]
 
@@ -50,7 +53,17 @@ class HeaderField:
     @property
     def unfolded(self) -> str:
         """The value with folding removed (RFC 5322 §2.2.3), stripped."""
+        if "\n" not in self.value:  # most fields are not folded
+            return self.value.strip()
         return " ".join(line.strip() for line in self.value.split("\n")).strip()
+
+
+def _fields_by_name(message: Message) -> dict[str, tuple[HeaderField, ...]]:
+    """The header fields by lower-case name, top first (built once per message)."""
+    index: dict[str, list[HeaderField]] = {}
+    for h in message.headers:
+        index.setdefault(h.name.lower(), []).append(h)
+    return {name: tuple(found) for name, found in index.items()}
 
 
 def _decode_header_bytes(data: bytes) -> tuple[str, bool]:
@@ -258,6 +271,29 @@ class Message:
         )
 
     # --- derived views -------------------------------------------------------------------
+    def derived(self, key: str, compute: Callable[[Message], _T]) -> _T:
+        """``compute(self)``, computed once per message and kept with it.
+
+        A message is immutable, so anything read from it alone (its author domain, its
+        Authentication-Results claims, its parsed Received fields) is the same every time
+        it is asked for; several analysis steps ask. Values are kept in the instance, as
+        :func:`functools.cached_property` keeps its own, and go when the message goes.
+        ``key`` names the value; use the qualified name of the function that computes it.
+        """
+        memo = self.__dict__.get("_derived")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_derived", memo)  # frozen: the memo is not a field
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = compute(self)
+            return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled to a worker: the fields and the digest; parsed views are rebuilt there.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_derived", "email")}
+
     @cached_property
     def sha256(self) -> str:
         """SHA-256 of ``raw``, hex: the message's identity in evidence and batch output."""
@@ -270,8 +306,7 @@ class Message:
 
     def get_all(self, name: str) -> tuple[HeaderField, ...]:
         """All fields named ``name`` (case-insensitive), top first."""
-        wanted = name.lower()
-        return tuple(h for h in self.headers if h.name.lower() == wanted)
+        return self.derived("mailforensics.message.Message.get_all", _fields_by_name).get(name.lower(), ())
 
     def get(self, name: str) -> str | None:
         """The unfolded value of the first (topmost) field named ``name``, or None."""

@@ -385,7 +385,15 @@ def _hop_findings(ph: PathHop, ctx: Context, boundary_hop: int | None) -> list[F
 
 
 def received_hops(message: Message) -> tuple[tuple[Hop, ...], tuple[int, ...]]:
-    """Parse every Received field of ``message``: hops top first and their header indexes."""
+    """Parse every Received field of ``message``: hops top first and their header indexes.
+
+    Parsed once per message (:meth:`Message.derived`): an analysis traces the path twice,
+    before and after the recipient's MX hosts are known.
+    """
+    return message.derived("mailforensics.path.received_hops", _parse_received_fields)
+
+
+def _parse_received_fields(message: Message) -> tuple[tuple[Hop, ...], tuple[int, ...]]:
     fields = message.get_all("Received")
     return tuple(parse_received(f.value) for f in fields), tuple(f.index for f in fields)
 

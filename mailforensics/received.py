@@ -140,14 +140,28 @@ class Hop:
 # ---------------------------------------------------------------------------------------
 # Tokenizer: one pass, no backtracking.
 # ---------------------------------------------------------------------------------------
-_WORD = re.compile(r"[^\s()<>\[\];\"]+")
-_WS = re.compile(r"\s+")
-
 WORD, COMMENT, SEMI = "word", "comment", "semi"
 #: (kind, text, start, end): ``text`` is the comment without its parentheses; ``start``
 #: and ``end`` index the (unfolded) header text, so the date can be cut out as written.
 _Token = tuple[str, str, int, int]
-_CLOSERS = {"<": ">", "[": "]", '"': '"'}
+
+# The next token after any white space, told apart by the group that matched:
+#   1 a word: runs of plain characters, <...>, [...] and "..." glued together, so
+#     "[192.0.2.1]:25" and "<a@b>" are single words;
+#   2 the text of a comment with no nesting and no quoted-pair (the usual kind);
+#   3 a run of stray closers; 4 a run of ";";
+#   5 any other single character: the "(" of a comment that nests, holds a quoted-pair or
+#     is never closed, or a "<", "[" or '"' that is never closed.
+# Every quantifier is possessive and the alternatives start with disjoint characters, so
+# a match never backtracks: a failed "<...>" or "(...)" costs one scan of what follows,
+# after which the token is read to its end (or tokenizing stops).
+_TOKEN = re.compile(
+    r"""\s*+(?:((?:[^\s()<>\[\];"]++|<[^>]*+>|\[[^\]]*+\]|"[^"]*+")++)"""
+    r"""|\(([^()\\]*+)\)|([)>\]]++)|(;++)|(\S))"""
+)
+#: What matters inside a comment that is not flat: runs of "(" or ")", and quoted-pairs
+#: (RFC 5322 §3.2.1; a backslash that ends the text quotes nothing).
+_COMMENT_SPECIAL = re.compile(r"\(+|\)+|(?:\\.)++", re.DOTALL)
 
 
 def _tokenize(text: str, defects: list[str]) -> list[_Token]:
@@ -159,64 +173,69 @@ def _tokenize(text: str, defects: list[str]) -> list[_Token]:
     bounded number of times.
     """
     tokens: list[_Token] = []
+    append = tokens.append
     stray: dict[str, int] = {}
     pos, size = 0, len(text)
+    # Tokens follow each other with only white space between (group 5 matches any other
+    # character), so the matches of one finditer are the tokens in order; it is started
+    # again only after a nested comment, which is read by hand.
     while pos < size:
-        ch = text[pos]
-        if ch.isspace():
-            m = _WS.match(text, pos)
-            pos = m.end() if m else pos + 1
-            continue
-        if ch == "(":
-            depth, i = 1, pos + 1
-            while i < size and depth:
-                c = text[i]
-                if c == "\\":  # quoted-pair (RFC 5322 §3.2.1)
-                    i += 2
-                    continue
-                if c == "(":
-                    depth += 1
-                elif c == ")":
-                    depth -= 1
-                i += 1
-            if depth:
-                defects.append("unclosed comment")
-                tokens.append((COMMENT, text[pos + 1 :].strip(), pos, size))
-                pos = size
+        for m in _TOKEN.finditer(text, pos):
+            kind = m.lastindex
+            if kind == 1:  # a word
+                start, end = m.span(1)
+                append((WORD, m.group(1), start, end))
+            elif kind == 2:  # a flat comment
+                append((COMMENT, m.group(2).strip(), m.start(2) - 1, m.end()))
+            elif kind == 3:  # ")", ">" or "]" with nothing open: counted, in the order seen
+                run = m.group(3)
+                for ch in sorted(set(run), key=run.index):
+                    stray[ch] = stray.get(ch, 0) + run.count(ch)
+            elif kind == 4:
+                start, end = m.span(4)
+                if end - start == 1:
+                    append((SEMI, ";", start, end))
+                else:
+                    tokens.extend([(SEMI, ";", k, k + 1) for k in range(start, end)])
             else:
-                tokens.append((COMMENT, text[pos + 1 : i - 1].strip(), pos, i))
-                pos = i
-            continue
-        if ch == ";":
-            tokens.append((SEMI, ";", pos, pos + 1))
-            pos += 1
-            continue
-        if ch in ")>]":
-            stray[ch] = stray.get(ch, 0) + 1
-            pos += 1
-            continue
-        # A word: runs of plain characters, <...>, [...] and "..." glued together.
-        start = pos
-        while pos < size:
-            c = text[pos]
-            close = _CLOSERS.get(c)
-            if close is not None:
-                end = text.find(close, pos + 1)
-                if end < 0:
-                    defects.append(f"unclosed {c!r}")
-                    pos = size
+                pos = m.start(5)
+                ch = text[pos]
+                if ch == "(":
+                    pos = _read_nested_comment(text, pos, tokens, defects)
                     break
-                pos = end + 1
-                continue
-            m = _WORD.match(text, pos)
-            if not m:
+                # A "<", "[" or '"' that is never closed: the word runs to the end of the
+                # text, starting with the word it is glued to, if any.
+                defects.append(f"unclosed {ch!r}")
+                if tokens and tokens[-1][0] == WORD and tokens[-1][3] == pos:
+                    pos = tokens.pop()[2]
+                append((WORD, text[pos:], pos, size))
+                pos = size
                 break
-            pos = m.end()
-        tokens.append((WORD, text[start:pos], start, pos))
+        else:
+            break  # no token left
     for ch, count in stray.items():
         what = "unbalanced ')'" if ch == ")" else f"stray {ch!r}"
         defects.append(what if count == 1 else f"{what} ({count} times)")
     return tokens
+
+
+def _read_nested_comment(text: str, pos: int, tokens: list[_Token], defects: list[str]) -> int:
+    """Add the comment opening at ``pos`` (one that nests or holds a quoted-pair, or is
+    never closed) to ``tokens``; return where the next token starts."""
+    depth = 1
+    for m in _COMMENT_SPECIAL.finditer(text, pos + 1):
+        run = m.group()
+        if run[0] == "(":
+            depth += len(run)
+        elif run[0] == ")":
+            if len(run) >= depth:  # the comment ends inside this run
+                end = m.start() + depth
+                tokens.append((COMMENT, text[pos + 1 : end - 1].strip(), pos, end))
+                return end
+            depth -= len(run)
+    defects.append("unclosed comment")
+    tokens.append((COMMENT, text[pos + 1 :].strip(), pos, len(text)))
+    return len(text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -351,6 +370,16 @@ _KNOWN_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "
 _QMAIL_DATE = re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} -0000")
 _ISO_DATE_WORD = re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The date nearly every MTA writes, "Mon, 6 May 2024 08:00:10 +0000", read without
+#: ``parsedate_tz`` (see _rfc_date). ASCII digits only (``int`` also reads "٣", which the
+#: general path handles), a four-digit year from 1000 (parsedate_tz moves years below 100
+#: into 1969-2068), a numeric zone, nothing else.
+_RFC_DATE = re.compile(
+    r"(?:[A-Z][a-z]{2}, )?([0-9]{1,2}) ([A-Z][a-z]{2}) ([1-9][0-9]{3}) "
+    r"([0-9]{1,2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})"
+)
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
 
 
 def _utc(naive: datetime, offset: int) -> datetime | None:
@@ -368,6 +397,9 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
     cleaned = " ".join(text.split()).rstrip(";").strip()
     if not cleaned:
         return None, ["no date"]
+    m = _RFC_DATE.fullmatch(cleaned)
+    if m is not None and m.group(2) in _MONTHS:
+        return _rfc_date(m, text)
     unreadable = [f"unreadable date {text[:200]!r}"]
     m = _ISO.match(cleaned)
     if m and m.end() == len(cleaned):
@@ -398,7 +430,9 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
     zone_defect = _zone_defect(cleaned)
     if zone_defect:
         defects.append(zone_defect)
-    zone_offset = parts[9] or 0
+    # A zone name outside RFC 5322 §4.3 SHOULD be read as -0000 (parsedate_tz also knows
+    # AST/ADT and reads them as -0400/-0300): read as UTC, as the defect says.
+    zone_offset = 0 if zone_defect else parts[9] or 0
     if abs(zone_offset) >= 24 * 3600:
         defects.append("date has an impossible time-zone offset; read as UTC")
         zone_offset = 0
@@ -408,6 +442,28 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
         return None, unreadable
     stamp = _utc(naive, zone_offset)
     return (stamp, defects) if stamp is not None else (None, unreadable)
+
+
+def _rfc_date(m: re.Match[str], text: str) -> tuple[datetime | None, list[str]]:
+    """Read a date that ``_RFC_DATE`` matched, giving what the general path gives
+    (``parsedate_tz``, ``_zone_defect`` and the checks after them) for it: a numeric zone
+    is never a zone defect, and ``-0000`` reads as ``+0000``."""
+    day, month, year, hour, minute, second, sign, zone_h, zone_m = m.groups()
+    defects: list[str] = []
+    # As parsedate_tz: hours and minutes of the zone, minutes not checked against 59.
+    offset = int(zone_h) * 3600 + int(zone_m) * 60
+    if sign == "-":
+        offset = -offset
+    if abs(offset) >= 24 * 3600:
+        defects.append("date has an impossible time-zone offset; read as UTC")
+        offset = 0
+    try:
+        stamp = datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute), min(int(second), 59), tzinfo=UTC)
+        if offset:  # as _utc: the local time minus the offset
+            stamp -= timedelta(seconds=offset)
+    except (ValueError, OverflowError):
+        return None, [f"unreadable date {text[:200]!r}"]
+    return stamp, defects
 
 
 def _zone_defect(cleaned: str) -> str | None:
@@ -506,16 +562,32 @@ _SOFTWARE = re.compile(
 )
 
 
+#: The usual TCP-info, "rdns [ip]": two words, the first with no "@" (ident) or "="
+#: (Exim key), neither with a "," (a separator) or a nested comment, the second a bare
+#: address literal with no port.
+_NAME_AND_LITERAL = re.compile(r"([^\s()\[\]<>@=,]+) \[([^\s()\[\],]*)\]")
+
+
 def _split_tcp_info(comment: str) -> _TcpInfo | None:
     """Read an RFC 5321 §4.4 TCP-info comment: ``rdns [ip]``, ``[ip]:port helo=x``,
     ``port=n helo=x``, ``user@rdns [ip] (may be forged)``, ``ip``, ``user@ip``,
     ``unknown [ip]``, ``<unknown> IPv6:ip``, ``unknown``. None if it is not one."""
+    m = _NAME_AND_LITERAL.fullmatch(comment)
+    if m is not None:  # Postfix/sendmail "rdns [ip]": what the loop below gives for it
+        ip = _ip(m.group(2))
+        if ip is None:
+            return None  # "[unix socket]", junk
+        name = m.group(1)
+        name_ip = _ip(name)  # "192.0.2.1 [192.0.2.1]": the first address wins
+        if name_ip is not None:
+            return _TcpInfo(ip=name_ip)
+        return _TcpInfo(ip=ip, rdns=None if _is_unknown(name) else _host(name))
     own, nested = _strip_nested(comment)
-    info = _TcpInfo(forged=any(n.lower() == "may be forged" for n in nested))
+    info = _TcpInfo(forged=bool(nested) and any(n.lower() == "may be forged" for n in nested))
     names: list[str] = []
     has_kv = False
     for w in own.replace(",", " ").split():
-        m = _EXIM_KV.fullmatch(w)
+        m = _EXIM_KV.fullmatch(w) if "=" in w else None
         if m:
             has_kv = True
             key = m.group(1).lower()
@@ -557,9 +629,11 @@ def _split_tcp_info(comment: str) -> _TcpInfo | None:
     return info
 
 
-def _read_tls(c: str, parts: _Parts) -> bool:
-    """TLS details in any of the common spellings. True if the comment was about TLS."""
-    low = c.lower()
+def _read_tls(c: str, low: str, ascii_only: bool, parts: _Parts) -> bool:
+    """TLS details in any of the common spellings. True if the comment was about TLS.
+
+    ``low`` is ``c.lower()``; ``ascii_only`` is ``c.isascii()``.
+    """
     # Postfix/Dovecot: "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ..."
     # Postini: "using TLSv1".
     if low.startswith(("using tls", "using ssl")):
@@ -581,6 +655,12 @@ def _read_tls(c: str, parts: _Parts) -> bool:
         parts.first("tls_bits", _bits_in(c))
         parts.tls_seen()
         return True
+    # Every rule below needs one of these words. For ASCII text, ``str.lower`` and the
+    # case-insensitive patterns agree, so a comment without them (an rDNS/IP pair, a
+    # software name: most comments) is done here; other text (where e.g. "ſ" matches
+    # "s" in a pattern but not in ``low``) takes every rule.
+    if ascii_only and not ("tls" in low or "ssl" in low or "encrypted" in low or "google" in low):
+        return False
     # OpenSMTPD "TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO", Exim "TLSv1.2:ECDHE-RSA-...:256",
     # Exim 4.9x "(TLS1.3)", Exchange "(TLS)".
     pieces = c.split(":")
@@ -617,8 +697,13 @@ def _read_tls(c: str, parts: _Parts) -> bool:
     return False
 
 
-def _read_auth(c: str, parts: _Parts) -> bool:
-    """Authentication shown in a comment. True if the comment was about it."""
+def _read_auth(c: str, low: str, ascii_only: bool, parts: _Parts) -> bool:
+    """Authentication shown in a comment. True if the comment was about it.
+
+    ``low`` is ``c.lower()``; ``ascii_only`` is ``c.isascii()``.
+    """
+    if ascii_only and "auth" not in low:  # every rule needs it (see _read_tls)
+        return False
     m = _AUTH_SENDER.search(c)  # Postfix "Authenticated sender: alice@example.com"
     if m:
         parts.first("auth", _addr(m.group(1)))
@@ -636,16 +721,20 @@ def _read_auth(c: str, parts: _Parts) -> bool:
 
 def _read_comment(comment: str, parts: _Parts, clause: str | None) -> None:
     """Apply every dialect rule to one comment, knowing which clause it stands in."""
-    c = " ".join(comment.split())
-    if _read_tls(c, parts):
-        _read_auth(c, parts)  # Courier puts AUTH and TLS in one comment
+    # No unfolding needed: parse_received folds all white space before tokenizing, and a
+    # comment token is a stripped piece of that text.
+    c = comment
+    low = c.lower()
+    ascii_only = c.isascii()
+    if _read_tls(c, low, ascii_only, parts):
+        _read_auth(c, low, ascii_only, parts)  # Courier puts AUTH and TLS in one comment
         return
     m = _ENVELOPE_FROM.match(c)
     if m:  # Exim/Dovecot "(envelope-from <a@b>)"; "<>" is the null reverse-path
         if parts.envelope_from is None:
             parts.envelope_from = _addr(m.group(1))
         return
-    if clause == "date" or _read_auth(c, parts):
+    if clause == "date" or _read_auth(c, low, ascii_only, parts):
         return
     m = _QMAIL_UID.match(c)
     if m:  # qmail-inject/qmail-queue "(qmail 1234 invoked by uid 89)"
@@ -703,28 +792,31 @@ def _collect_clauses(tokens: list[_Token], parts: _Parts) -> None:
     current: list[str] = []
     stray: list[str] = []
     n = len(tokens)
-    for i in range(n):
-        kind, text = tokens[i][0], tokens[i][1]
+    for i, (kind, text, _, _) in enumerate(tokens):
         if kind == COMMENT:
             _read_comment(text, parts, clause)
             continue
         if kind == SEMI:
             continue
         low = text.lower()
-        has_value = i + 1 < n and tokens[i + 1][0] != SEMI
-        if low in _KEYWORDS and has_value and not (clause == "for" and low == "for" and not current):
+        if (
+            low in _KEYWORDS
+            and i + 1 < n
+            and tokens[i + 1][0] != SEMI  # the keyword has a value
+            and not (clause == "for" and low == "for" and not current)
+        ):
             clause = low
             current = []
             parts.clauses.setdefault(low, []).append(current)
             continue
-        attr = _ATTR_WORD.fullmatch(text)
         if clause is None:
             stray.append(text)
         elif clause in _MULTIWORD or not current:
             current.append(text)
         elif clause == "from" and text.startswith("["):
             current.append(text)  # "[192.0.2.1]:1234" after the from-word
-        elif attr:  # OpenSMTPD "auth=yes user=alice" after the TLS comment (not RFC 5321)
+        elif attr := _ATTR_WORD.fullmatch(text):
+            # OpenSMTPD "auth=yes user=alice" after the TLS comment (not RFC 5321)
             if attr.group(1).lower() == "user":
                 parts.first("auth_user", attr.group(2))
         else:
@@ -743,9 +835,10 @@ def _split_date(
     for parsing) and the comments inside or after the date.
     """
     last_semi = -1
-    for i, t in enumerate(tokens):
-        if t[0] == SEMI:
+    for i in range(len(tokens) - 1, -1, -1):  # the ';' is near the end
+        if tokens[i][0] == SEMI:
             last_semi = i
+            break
     if last_semi >= 0:
         tail = tokens[last_semi + 1 :]
         cut = len(tail)
@@ -816,13 +909,15 @@ def parse_received(value: str) -> Hop:
     _collect_clauses(clause_tokens, parts)
     for t in date_comments:
         _read_comment(t[1], parts, "date")
-    comments = tuple(t[1] for t in tokens if t[0] == COMMENT)
+    comments = tuple([t[1] for t in tokens if t[0] == COMMENT])
     return _assemble(value, parts, date_text, date_words, comments)
 
 
 def _words(parts: _Parts, name: str) -> list[str]:
     """The words of the first ``name`` clause (a repeat is a defect, except ``for``)."""
-    found = parts.clauses.get(name, [])
+    found = parts.clauses.get(name)
+    if not found:
+        return []
     if name == "for":
         return [w for words in found for w in words]
     for extra in found[1:]:
@@ -830,13 +925,13 @@ def _words(parts: _Parts, name: str) -> list[str]:
             parts.tls_seen()  # Mimecast "with ESMTP with STARTTLS"
         else:
             parts.defects.append(f"repeated {name!r} clause")
-    return found[0] if found else []
+    return found[0]
 
 
 def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | None, comments: tuple[str, ...]) -> Hop:
     defects = parts.defects
     for name, found in parts.clauses.items():
-        if any(not words for words in found):
+        if not all(found):  # a clause with no words
             defects.append(f"empty {name!r} clause")
 
     # --- from clause --------------------------------------------------------------------
@@ -951,7 +1046,7 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | 
 
     if from_word is None and by_host is None and software is None and ident is None:
         defects.append("neither a 'from' nor a 'by' clause")
-    unreadable = any(
+    unreadable = bool(defects) and any(
         d.startswith(("unclosed", "unbalanced", "stray", "text outside", "unreadable date",
                       "neither", "longer than", "empty", "repeated"))
         for d in defects

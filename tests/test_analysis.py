@@ -15,6 +15,7 @@ from mailforensics.errors import EvidenceMissing
 from mailforensics.message import Message
 from mailforensics.reputation.dnsbl import DNSBLZone
 from mailforensics.resolvers import ZoneResolver
+from mailforensics.resolvers.base import DNSAnswer
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -159,3 +160,37 @@ def test_content_frames_come_with_the_analysis() -> None:
     assert "url-text-mismatch" in set(a.findings["code"])
     offline = mf.analyze(Message.from_bytes(html), ctx=mf.Context(config=mf.Config(dns_checks=False)))
     assert offline.urls["host"].tolist() == ["paypa1.example"] and offline.dns.empty
+
+
+def test_rows_are_the_tables_before_they_become_frames() -> None:
+    from mailforensics import frames
+    from mailforensics.analysis import TABLES
+
+    a = mf.analyze(Message.from_bytes(RAW), ctx=ctx(ZoneResolver.from_text(ZONE)))
+    assert set(TABLES) <= set(frames.SCHEMAS)
+    for table in TABLES:
+        rows = a.rows(table)
+        assert all(isinstance(r, dict) and set(r) <= set(frames.SCHEMAS[table]) for r in rows), table
+        assert_frame_equal(frames.conform(rows, table), getattr(a, table))
+    assert len(a.rows("hops")) == 3 and a.rows("dns")
+    with pytest.raises(ValueError, match="unknown table"):
+        a.rows("summary")
+
+
+def test_blocklist_health_is_probed_once_per_resolver_and_kept_in_every_evidence() -> None:
+    asked: list[tuple[str, str]] = []
+
+    class Counting(ZoneResolver):
+        def query(self, name: str, rdtype: str) -> DNSAnswer:
+            asked.append((name, rdtype))
+            return super().query(name, rdtype)
+
+    resolver = Counting.from_text(ZONE)
+    first = mf.analyze(Message.from_bytes(RAW), ctx=ctx(resolver))
+    test_point = ("2.0.0.127.bl.test", "A")
+    assert asked.count(test_point) == 1
+    second = mf.analyze(Message.from_bytes(RAW), ctx=ctx(resolver))
+    assert asked.count(test_point) == 1  # the second analysis used the probe
+    # ... and its evidence still holds the probe's answers, so it replays on its own.
+    assert [r.answer for r in second.evidence] == [r.answer for r in first.evidence]
+    assert_frame_equal(second.dnsbl, first.dnsbl)

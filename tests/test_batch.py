@@ -283,15 +283,16 @@ def test_resume_after_sigkill_loses_nothing_and_duplicates_nothing(tmp_path: Pat
             time.sleep(0.01)
         os.kill(proc.pid, signal.SIGKILL)  # the parent, mid-run; its workers are orphaned
         proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        partial = Batch.read(out)
+        done_before = len(partial.messages)
+        assert 0 < done_before < n, "the run was not killed part-way"
+        # Resumed at once, while the orphaned workers may still be finishing their chunk:
+        # they must not hold the dataset's lock.
+        resumed = analyze_many(mbox, ctx=offline(), out=out, workers=2, chunk_size=25, progress=False)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # the orphaned workers, if still there
-    assert proc.returncode == -signal.SIGKILL
-    partial = Batch.read(out)
-    done_before = len(partial.messages)
-    assert 0 < done_before < n, "the run was not killed part-way"
-
-    resumed = analyze_many(mbox, ctx=offline(), out=out, workers=2, chunk_size=25, progress=False)
     assert resumed.stats["skipped"] == done_before
     assert resumed.stats["analysed"] == n - done_before
     whole = analyze_many(mbox, ctx=offline(), workers=2, progress=False)

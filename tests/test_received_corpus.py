@@ -5,7 +5,7 @@ fields must be ``None``, ``parsed`` must be ``True``), so unexpected values fail
 from __future__ import annotations
 
 import collections
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -126,3 +126,16 @@ def test_corpus_timestamp_text_is_the_date_as_written() -> None:
     assert courier.timestamp_text == "Fri, 12 Jan 2024 10:00:02 +0000"
     semi_in_comment = parse_received(by_name["odd-semicolon-inside-trailing-comment"].header)
     assert semi_in_comment.timestamp_text == "Fri, 12 Jan 2024 10:00:00 +0000 (UTC; relayed)"
+
+
+@pytest.mark.parametrize("zone", ["AST", "ADT", "CET", "BST", "J"])
+def test_zone_names_outside_rfc5322_are_read_as_utc_as_the_defect_says(zone: str) -> None:
+    # RFC 5322 §4.3: other zone names SHOULD be read as -0000 (parsedate_tz knows AST/ADT).
+    hop = parse_received(f"from a (a [192.0.2.1]) by b with ESMTP id 1; Fri, 12 Jan 2024 10:00:00 {zone}")
+    assert hop.timestamp == datetime(2024, 1, 12, 10, 0, tzinfo=UTC)
+    assert any("read as UTC" in d for d in hop.defects)
+
+
+def test_rfc5322_zone_names_keep_their_offset() -> None:
+    hop = parse_received("from a (a [192.0.2.1]) by b with ESMTP id 1; Fri, 12 Jan 2024 10:00:00 EST")
+    assert hop.timestamp == datetime(2024, 1, 12, 15, 0, tzinfo=UTC) and hop.defects == ()

@@ -29,8 +29,9 @@ from mailforensics.resolvers.base import DNSAnswer, normalize_name
 
 if TYPE_CHECKING:
     from mailforensics.context import Context
+    from mailforensics.message import Message
 
-__all__ = ["KeyLookup", "delivery_time", "dnsfunc_for", "key_lookup"]
+__all__ = ["KeyLookup", "delivery_time", "dnsfunc_for", "key_lookup", "message_delivery_time"]
 
 #: DNS statuses that mean "try again later": RFC 6376 §6.1.2 step 3 (TEMPFAIL).
 _TEMPORARY = frozenset({"SERVFAIL", "REFUSED", "TIMEOUT"})
@@ -153,3 +154,26 @@ def delivery_time(raw: bytes) -> datetime | None:
     if not hops:
         return None
     return hops[0].timestamp
+
+
+def message_delivery_time(message: Message) -> datetime | None:
+    """:func:`delivery_time` of ``message.raw``, found once per message and kept with it.
+
+    DKIM and ARC both judge at it, and the Received fields it is read from are parsed
+    once per message already (:func:`mailforensics.path.received_hops`), so neither
+    re-reads the message.
+
+    Parameters
+    ----------
+    message
+        The message (its ``headers`` are those of its ``raw``, as every
+        :class:`~mailforensics.message.Message` built from bytes has).
+    """
+    return message.derived("mailforensics.auth._dkimdns.delivery_time", _top_hop_time)
+
+
+def _top_hop_time(message: Message) -> datetime | None:
+    from mailforensics.path import received_hops
+
+    hops, _ = received_hops(message)
+    return hops[0].timestamp if hops else None

@@ -15,6 +15,10 @@ Each function gives exactly what its reference gives, for every input:
   and LF and of trailing empty lines;
 - :func:`compress_wsp` — ``re.sub(rb"[ \\t]+", b" ", value)``;
 - :func:`crlf` — ``re.sub(rb"\\r?\\n", b"\\r\\n", data)``;
+- :func:`parse_tag_value` — dkimpy's ``dkim.util.parse_tag_value`` (RFC 6376 §3.2 tag
+  lists), raising the same exceptions with the same text;
+- :func:`strip_b_tag` — dkimpy's ``RE_BTAG.sub(b"\\1", value)`` (the ``b=`` value
+  removed from a signature field, RFC 6376 §3.7);
 - :func:`rsa_pkcs1_verify` — RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) of a
   precomputed digest. OpenSSL is asked only in the regular case (a signature of exactly
   the modulus length, numerically below the modulus, a key OpenSSL accepts); it then
@@ -30,9 +34,12 @@ implementations; the tests compare both paths on every DKIM and ARC vector.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
+
+import dkim.util as _dkim_util
 
 __all__ = [
     "ENABLED",
@@ -40,10 +47,12 @@ __all__ = [
     "compress_wsp",
     "crlf",
     "disabled",
+    "parse_tag_value",
     "relaxed_body",
     "relaxed_headers",
     "rsa_pkcs1_verify",
     "simple_body",
+    "strip_b_tag",
 ]
 
 #: Use the fast path (True) or the reference implementations (False).
@@ -136,6 +145,54 @@ def relaxed_headers(headers: Sequence[tuple[bytes, bytes]]) -> list[tuple[bytes,
             value = value.replace(b"\r\n", b"").replace(b"\n", b"")
         out.append((name.lower().rstrip(), compress_wsp(value).strip() + b"\r\n"))
     return out
+
+
+# --- tag lists (RFC 6376 §3.2) ------------------------------------------------------------------
+
+
+def parse_tag_value(tag_list: bytes) -> dict[bytes, bytes]:
+    """A tag list as dkimpy's ``parse_tag_value`` reads it: split on ``;`` (one trailing
+    ``;`` allowed), each spec on its first ``=``, key and value stripped; a spec without
+    ``=`` or whose key does not start with a letter raises ``InvalidTagSpec``, a repeated
+    key ``DuplicateTag``. dkimpy matches the key with an uncompiled ``re.match`` per tag;
+    ``bytes.isalpha`` (ASCII letters only) says the same."""
+    if not ENABLED:
+        return _dkim_util.parse_tag_value(tag_list)
+    tags: dict[bytes, bytes] = {}
+    specs = tag_list.strip().split(b";")
+    if not specs[-1]:
+        specs.pop()
+    for spec in specs:
+        key, eq, value = spec.partition(b"=")
+        if not eq:
+            raise _dkim_util.InvalidTagSpec(spec)
+        key = key.strip()
+        if not key[:1].isalpha():
+            raise _dkim_util.InvalidTagSpec(spec)
+        if key in tags:
+            raise _dkim_util.DuplicateTag(key)
+        tags[key] = value.strip()
+    return tags
+
+
+# --- the b= tag (RFC 6376 §3.7) ------------------------------------------------------------------
+
+# dkimpy's RE_BTAG is ``([;\s]b FWS =)(?: FWS [a-zA-Z0-9+/=])*(?:\r?\n\Z)?`` with
+# FWS = ``(?:(?:\s*\r?\n)?\s+)?``. FWS matches exactly the runs of white space (empty
+# included), and nothing after the repetition can fail, so the greedy match is the
+# longest run of white space and base64 characters that ends in a base64 character:
+# what the pattern below says without a group per character.
+_B_TAG = re.compile(rb"([;\s]b\s*=)(?:[\sa-zA-Z0-9+/=]*[a-zA-Z0-9+/=])?(?:\r?\n\Z)?")
+
+
+def strip_b_tag(value: bytes) -> bytes:
+    """The signature field's value with the ``b=`` value removed (RFC 6376 §3.7), as
+    dkimpy's ``RE_BTAG.sub(b"\\1", value)`` gives it."""
+    if not ENABLED:
+        import dkim
+
+        return dkim.RE_BTAG.sub(b"\\1", value)
+    return _B_TAG.sub(b"\\1", value)
 
 
 # --- RSA (RFC 8017 §8.2.2) ------------------------------------------------------------------------

@@ -42,8 +42,9 @@ from mailforensics.findings import Finding, FindingCode, Severity
 
 if TYPE_CHECKING:
     from mailforensics.context import Context
+    from mailforensics.message import Message
 
-__all__ = ["MAX_SETS", "ARCResult", "ARCSet", "verify"]
+__all__ = ["MAX_SETS", "ARCResult", "ARCSet", "verify", "verify_message"]
 
 #: RFC 8617 §4.2.1 and §5.2 step 1: at most 50 ARC Sets; instance values are 1..50.
 MAX_SETS = 50
@@ -661,14 +662,37 @@ def verify(raw: bytes, *, ctx: Context) -> ARCResult:
     """
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise InputError(f"arc.verify takes the message bytes, not {type(raw).__name__}")
-    raw = bytes(raw)
+    return _verify(bytes(raw), ctx=ctx, message=None)
+
+
+def verify_message(message: Message, *, ctx: Context) -> ARCResult:
+    """:func:`verify` of ``message.raw``, with the delivery time (``now="delivery"``) read
+    once per message (:func:`~mailforensics.auth._dkimdns.message_delivery_time`).
+
+    Parameters
+    ----------
+    message
+        The message.
+    ctx
+        As for :func:`verify`.
+    """
+    return _verify(bytes(message.raw), ctx=ctx, message=message)
+
+
+def _verify(raw: bytes, *, ctx: Context, message: Message | None) -> ARCResult:
+    """:func:`verify`; ``message``, when given, is the Message of ``raw``."""
     fields: list[_Field]
     if _fastverify.ENABLED and b"arc-" not in raw.lower():
         fields, body = [], b""  # no field can be an ARC field: nothing to split
     else:
         fields, body = _split(raw)
     arc_fields = _collect(fields)
-    delivery = _dkimdns.delivery_time(raw) if ctx.now == "delivery" else None
+    if ctx.now != "delivery":
+        delivery = None
+    elif message is not None:
+        delivery = _dkimdns.message_delivery_time(message)  # the same, read once per message
+    else:
+        delivery = _dkimdns.delivery_time(raw)
     now = ctx.current_time(delivery=delivery)
     if not arc_fields:
         # RFC 8617 §5.2 step 1: no ARC Sets, the Chain Validation Status is "none".

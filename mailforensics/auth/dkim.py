@@ -76,10 +76,11 @@ import nacl.exceptions
 import nacl.signing
 from dkim.canonicalization import Relaxed, Simple
 from dkim.crypto import UnparsableKeyError, parse_public_key
-from dkim.util import InvalidTagValueList, parse_tag_value
+from dkim.util import InvalidTagValueList
 
 from mailforensics.auth import _fastverify
-from mailforensics.auth._dkimdns import KeyLookup, delivery_time, dnsfunc_for, key_lookup
+from mailforensics.auth._dkimdns import KeyLookup, delivery_time, dnsfunc_for, key_lookup, message_delivery_time
+from mailforensics.auth._fastverify import parse_tag_value
 from mailforensics.findings import Finding, FindingCode, Severity
 
 if TYPE_CHECKING:
@@ -169,6 +170,13 @@ _LENGTH = re.compile(rb"\d{1,76}\Z")  # RFC 6376 §3.5 l=
 _DOMAIN_SPECIALS = re.compile(rb"[()<>\[\]:;@\\,\s]")
 _HEADER_LIST_SPLIT = re.compile(rb"\s*:\s*")
 _WSP = re.compile(rb"\s+")
+_WSP_BYTES = b" \t\n\r\x0b\x0c"  # what \s matches in a bytes pattern: deleted by bytes.translate
+
+
+@lru_cache(maxsize=8)
+def _keyed(names: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
+    """Each field name with its lower-case bytes form (the key of ``PreparedMessage.counts``)."""
+    return tuple((h, h.lower().encode()) for h in names)
 
 
 # --- the record ------------------------------------------------------------------------------
@@ -313,7 +321,7 @@ class PreparedMessage:
             self.line_endings = "crlf" if raw.count(b"\n") == raw.count(b"\r\n") else "mixed"
             data = raw
         self.data = data
-        fields, body_start = _split_header(data)
+        fields, body_start = _split_header(data, crlf_only=self.line_endings != "mixed")
         self.fields: tuple[tuple[bytes, bytes], ...] = fields
         #: lower-case field names, for selection (RFC 6376 §5.4.2: case-insensitive)
         self.names: tuple[bytes, ...] = tuple(n.rstrip(b" \t").lower() for n, _ in fields)
@@ -321,7 +329,7 @@ class PreparedMessage:
         self.counts: Counter[bytes] = Counter(self.names)
         self.signatures: tuple[int, ...] = tuple(i for i, n in enumerate(self.names) if n == b"dkim-signature")
         self.duplicated: tuple[str, ...] = tuple(
-            h for h in SINGLETON_HEADERS if self.counts.get(h.lower().encode(), 0) > 1
+            h for h, key in _keyed(SINGLETON_HEADERS) if self.counts.get(key, 0) > 1
         )
         self._bodies: dict[str, bytes] = {}
 
@@ -347,13 +355,19 @@ class PreparedMessage:
             return value.decode("latin-1")
 
 
-def _split_header(data: bytes) -> tuple[tuple[tuple[bytes, bytes], ...], int]:
+def _split_header(data: bytes, *, crlf_only: bool = False) -> tuple[tuple[tuple[bytes, bytes], ...], int]:
     """Split the header section the way :class:`~mailforensics.message.Message` does.
 
     The section ends at the empty line (RFC 5322 §2.1) or, like CPython's ``email``, at the
     first line that is neither a field nor a continuation (which then starts the body).
     Lines are split on LF with one CR before it dropped, and re-joined with CRLF.
+    ``crlf_only``: every LF in ``data`` follows a CR (``line_endings`` ``"crlf"`` or
+    ``"lf"``), which allows a faster split with the same result.
     """
+    if crlf_only:
+        found = _split_crlf_header(data)
+        if found is not None:
+            return found
     fields: list[tuple[bytes, list[bytes]]] = []
     pos, size = 0, len(data)
     body_start = size
@@ -380,6 +394,38 @@ def _split_header(data: bytes) -> tuple[tuple[tuple[bytes, bytes], ...], int]:
         fields.append((line[:colon], [line[colon + 1 :]]))
         pos = nxt
     return tuple((name, b"\r\n".join(lines) + b"\r\n") for name, lines in fields), body_start
+
+
+# One field of CRLF-only data: its name with any SP/HTAB before the colon (RFC 5322
+# §3.6.8 ftext, as _FIELD_NAME, which also excludes ":" — so this colon is the first),
+# the rest of its first line up to the LF (so with the CR before it: every LF has one),
+# and its continuation lines, each with its CRLF. Runs of [^\n] are matched without
+# backtracking, which a lazy ".*?\r\n" is not.
+_CRLF_FIELD = re.compile(rb"([\x21-\x39\x3b-\x7e]+[ \t]*):([^\n]*)\n((?:[ \t][^\n]*\n)*)")
+
+
+def _split_crlf_header(data: bytes) -> tuple[tuple[tuple[bytes, bytes], ...], int] | None:
+    """:func:`_split_header` for data whose every LF follows a CR, one regular expression
+    match per field instead of a loop over lines; None when the header section ends in
+    an unterminated line (the general loop then decides)."""
+    fields: list[tuple[bytes, bytes]] = []
+    match = _CRLF_FIELD.match
+    pos = 0
+    m = match(data, pos)
+    while m is not None:
+        name, first, rest = m.groups()
+        fields.append((name, first + b"\n" + rest))  # first ends in CR: lines joined with CRLF, as the loop does
+        pos = m.end()
+        m = match(data, pos)
+    if data.startswith(b"\r\n", pos):
+        return tuple(fields), pos + 2  # the empty line: the body follows it
+    if pos == len(data):
+        return tuple(fields), pos  # no body
+    if data.find(b"\n", pos) >= 0 and (not fields or data[pos : pos + 1] not in (b" ", b"\t")):
+        # A whole line that is not a field (a continuation with a field before it would
+        # have been matched): the body starts there.
+        return tuple(fields), pos
+    return None
 
 
 # --- keys ----------------------------------------------------------------------------------------
@@ -551,14 +597,19 @@ def detailed_verifier(message: PreparedMessage, number: int, *, ctx: Context, at
         flag("malformed", "b= or bh= is not base64 (RFC 6376 §3.5).")
         return done()
     try:
-        signature = base64.b64decode(_WSP.sub(b"", tags[b"b"]), validate=True)
-        claimed_bh = base64.b64decode(_WSP.sub(b"", tags[b"bh"]), validate=True)
+        signature = base64.b64decode(tags[b"b"].translate(None, _WSP_BYTES), validate=True)
+        claimed_bh = base64.b64decode(tags[b"bh"].translate(None, _WSP_BYTES), validate=True)
     except (binascii.Error, ValueError):
         flag("malformed", "b= or bh= is not base64 (RFC 6376 §3.5).")
         return done()
     domain = info["domain"]
     selector = info["selector"]
-    if not domain or not selector or _DOMAIN_SPECIALS.search(d.strip()) or _DOMAIN_SPECIALS.search(s.strip()):
+    if (
+        not domain
+        or not selector
+        or _DOMAIN_SPECIALS.search(tags[b"d"].strip())  # d= and s= are present: checked above
+        or _DOMAIN_SPECIALS.search(tags[b"s"].strip())
+    ):
         flag("malformed", "d= or s= is not a domain name (RFC 6376 §3.5).")
         return done()
     length: int | None = None
@@ -599,9 +650,7 @@ def detailed_verifier(message: PreparedMessage, number: int, *, ctx: Context, at
             f"The message has {message.counts[b'from']} From fields and h= signs "
             f"{h_counts[b'from']}: a From outside the signature can be what the reader sees (RFC 6376 §8.15).",
         )
-    info["addable_headers"] = tuple(
-        h for h in ADDABLE_WATCHED if h_counts[h.lower().encode()] <= message.counts[h.lower().encode()]
-    )
+    info["addable_headers"] = tuple(h for h, key in _keyed(ADDABLE_WATCHED) if h_counts[key] <= message.counts[key])
     if algorithm == "rsa-sha1":
         flag("algorithm-forbidden", "rsa-sha1 must not be used for verifying (RFC 8301 §3.1).")
     tolerance = ctx.config.clock_tolerance_s
@@ -699,7 +748,7 @@ def _hash_headers(
         last[h] = i
     # The signature field, with b='s value removed, hashed without its final CRLF (§3.7).
     sig_name, sig_value = sig_field
-    selected.append((sig_name, _dkimpy.RE_BTAG.sub(b"\\1", sig_value)))
+    selected.append((sig_name, _fastverify.strip_b_tag(sig_value)))
     canonical = _fastverify.relaxed_headers(selected) if canon == "relaxed" else selected
     last_i = len(canonical) - 1
     for i, (fname, fvalue) in enumerate(canonical):
@@ -763,8 +812,13 @@ def dkimpy_verifier(message: PreparedMessage, number: int, *, ctx: Context, at: 
 
 
 # --- public entry points -----------------------------------------------------------------------------
-def _judge_time(raw: bytes, ctx: Context) -> datetime:
-    delivery = delivery_time(raw) if ctx.now == "delivery" else None
+def _judge_time(raw: bytes, ctx: Context, message: Message | None = None) -> datetime:
+    if ctx.now != "delivery":
+        delivery = None
+    elif message is not None:
+        delivery = message_delivery_time(message)  # the same, read once per message
+    else:
+        delivery = delivery_time(raw)
     return ctx.current_time(delivery=delivery)
 
 
@@ -795,14 +849,19 @@ def verify(raw: bytes, *, ctx: Context, verifier: Verifier | None = None) -> tup
     >>> [(r.domain, r.result, r.reason) for r in dkim.verify(raw, ctx=mf.Context(now="delivery"))]  # doctest: +SKIP
     [('example.com', 'fail', 'body-hash-mismatch')]
     """
+    return _verify(raw, ctx=ctx, verifier=verifier, message=None)
+
+
+def _verify(raw: bytes, *, ctx: Context, verifier: Verifier | None, message: Message | None) -> tuple[DKIMResult, ...]:
+    """:func:`verify`; ``message``, when given, is the Message of ``raw``."""
     if _fastverify.ENABLED and b"dkim-signature" not in bytes(raw).lower():
         return ()  # no field can be a DKIM-Signature
-    message = PreparedMessage.from_bytes(raw)
-    if not message.signatures:
+    prepared = PreparedMessage.from_bytes(raw)
+    if not prepared.signatures:
         return ()
-    at = _judge_time(message.raw, ctx)
+    at = _judge_time(prepared.raw, ctx, message)
     run = verifier if verifier is not None else detailed_verifier
-    return tuple(_with_findings(run(message, number, ctx=ctx, at=at)) for number in range(len(message.signatures)))
+    return tuple(_with_findings(run(prepared, number, ctx=ctx, at=at)) for number in range(len(prepared.signatures)))
 
 
 # Reason → (finding code, severity). Findings are derived from the record here, once, so
@@ -898,7 +957,7 @@ def verify_message(message: Message, *, ctx: Context, verifier: Verifier | None 
         As for :func:`verify`.
     """
     if message.raw_is_original:
-        return verify(message.raw, ctx=ctx, verifier=verifier)
+        return _verify(message.raw, ctx=ctx, verifier=verifier, message=message)
     prepared = PreparedMessage.from_bytes(message.raw)
     out = []
     for index in prepared.signatures:

@@ -29,6 +29,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -71,6 +72,10 @@ _DMARC_VERSION = re.compile(r"^[vV][ \t]*=[ \t]*DMARC1[ \t]*(?:;|$)")
 # ---------------------------------------------------------------------------------------
 # Input handling
 # ---------------------------------------------------------------------------------------
+# White space as str.isspace() knows it (``re`` matches \s of a str pattern by the same test).
+_SPACE = re.compile(r"\s")
+
+
 def _labels(domain: str | None) -> list[str] | None:
     """Lower-cased labels of ``domain`` as written (U-labels kept), or None if unusable.
 
@@ -82,7 +87,7 @@ def _labels(domain: str | None) -> list[str] | None:
     name = domain.strip()
     if name.endswith("."):
         name = name[:-1]
-    if not name or any(c.isspace() for c in name):
+    if not name or _SPACE.search(name):
         return None
     labels = name.lower().split(".")
     if any(label == "" for label in labels):
@@ -168,6 +173,21 @@ def load_psl(psl_file: str | os.PathLike[str] | None = None, *, private: bool = 
 
 
 def _psl_org(domain: str | None, *, psl_file: str | os.PathLike[str] | None, private: bool) -> str | None:
+    if psl_file is None and isinstance(domain, str):
+        return _bundled_psl_org(domain, private)
+    return _psl_org_uncached(domain, psl_file=psl_file, private=private)
+
+
+@lru_cache(maxsize=8192)
+def _bundled_psl_org(domain: str, private: bool) -> str | None:
+    # Pure for the bundled list, so memoised: an analysis asks for the organizational
+    # domain of the same names several times (alignment, blocklists, look-alikes), and a
+    # batch meets the same senders again. A given list file is not cached here: the
+    # same path may name another file later.
+    return _psl_org_uncached(domain, psl_file=None, private=private)
+
+
+def _psl_org_uncached(domain: str | None, *, psl_file: str | os.PathLike[str] | None, private: bool) -> str | None:
     labels = _labels(domain)
     if labels is None or _a_labels(labels) is None:
         return None

@@ -51,6 +51,7 @@ import re
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Final, NamedTuple
 from urllib.parse import quote
 
@@ -519,6 +520,20 @@ def _parse_record(text: str) -> _Record:
     return _Record(text, tuple(terms), redirect, exp)
 
 
+@lru_cache(maxsize=1024)
+def _parsed_record(text: str) -> _Record | _SyntaxError:
+    """The parsed record, or the syntax error that makes it a permerror.
+
+    Parsing is pure and a parsed record is never changed, so it is memoised: a batch
+    reads the same few records for message after message (and one check may meet a
+    record twice, through includes).
+    """
+    try:
+        return _parse_record(text)
+    except _SyntaxError as exc:
+        return exc.with_traceback(None)  # kept: hold no frames
+
+
 # ---------------------------------------------------------------------------------------
 # Names
 # ---------------------------------------------------------------------------------------
@@ -667,7 +682,6 @@ class _Evaluator:
         self.lookups = 0
         self.voids = 0
         self.answers: dict[tuple[str, str], DNSAnswer] = {}
-        self.records: dict[str, _Record | _SyntaxError] = {}
         self.validated: dict[str, bool] = {}  # PTR name → forward-confirmed (§5.5)
         self.top_record: str | None = None
         self.top_domain = sender_domain
@@ -887,13 +901,7 @@ class _Evaluator:
         text = found[0]
         if depth == 0:
             self.top_record = text
-        parsed = self.records.get(text)
-        if parsed is None:
-            try:
-                parsed = _parse_record(text)
-            except _SyntaxError as exc:
-                parsed = exc
-            self.records[text] = parsed
+        parsed = _parsed_record(text)
         if isinstance(parsed, _SyntaxError):
             problem = f"syntax error in the record of {name}: {parsed} (RFC 7208 §4.6)"
             self.record_step(depth, name, text, "error", queries, result="permerror", note=problem)

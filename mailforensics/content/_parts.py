@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import codecs
 import email.message
+import email.policy
 import email.utils
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
+from functools import lru_cache
 
 from mailforensics.message import Message
 
@@ -139,8 +141,8 @@ def _filename(msg: email.message.Message) -> tuple[str | None, str | None]:
     try:
         raw = msg.get_filename()  # RFC 2231 (with continuations), then Content-Type name
     except Exception:
-        raw = None
-    if raw is None:
+        # Only then can the name parameter alone still be read (get_filename returns None
+        # only when it has looked for it and found none).
         raw = _param(msg, "name", "content-type")
     if raw is None:
         return None, None
@@ -156,21 +158,59 @@ def _header(msg: email.message.Message, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _leaf(msg: email.message.Message, section: str) -> Part:
+def _named(msg: email.message.Message) -> tuple[str | None, str | None, str | None]:
+    """The ``charset`` parameter and the file name (decoded, as written) of ``msg``."""
+    try:
+        ctype = msg.get("Content-Type")
+        disp = msg.get("Content-Disposition")
+    except Exception:
+        ctype = disp = None  # not readable as text: _param and _filename say what they can
+    else:
+        # Both follow from the first Content-Type and Content-Disposition values alone, and
+        # those repeat across a mailbox ("text/plain; charset=utf-8"): read each pair once.
+        # A value with undecodable bytes comes as a Header object and is read each time.
+        if (
+            msg.policy is email.policy.compat32
+            and isinstance(ctype, str | None)
+            and isinstance(disp, str | None)
+            and len(ctype or "") + len(disp or "") <= _MAX_CACHED_PARAMS
+        ):
+            return _named_in(ctype, disp)
+    return (_param(msg, "charset", "content-type"), *_filename(msg))
+
+
+_MAX_CACHED_PARAMS = 1000
+
+
+@lru_cache(maxsize=1024)
+def _named_in(ctype: str | None, disp: str | None) -> tuple[str | None, str | None, str | None]:
+    # A part holding these two fields only: the email package reads them as in the part.
+    alone = email.message.Message()
+    if ctype is not None:
+        alone["Content-Type"] = ctype
+    if disp is not None:
+        alone["Content-Disposition"] = disp
+    return (_param(alone, "charset", "content-type"), *_filename(alone))
+
+
+_UNREAD = object()  # walk() could not read the payload: _leaf tries (and notes) it
+
+
+def _leaf(msg: email.message.Message, section: str, body: object = _UNREAD) -> Part:
     notes: list[str] = []
     try:
         ctype = msg.get_content_type().lower()
     except Exception:
         ctype = "application/octet-stream"
         notes.append("unreadable Content-Type")
-    charset = _param(msg, "charset", "content-type")
+    charset, filename, filename_raw = _named(msg)
     disp_value = _header(msg, "Content-Disposition")
     disposition = disp_value.split(";", 1)[0].strip().lower() or None if disp_value else None
     cte = _header(msg, "Content-Transfer-Encoding")
-    filename, filename_raw = _filename(msg)
     payload = b""
     try:
-        body = msg.get_payload()
+        if body is _UNREAD:
+            body = msg.get_payload()
         if isinstance(body, list):
             # message/rfc822 and the like: the encapsulated message as bytes.
             inner = body[0] if body else None
@@ -220,9 +260,10 @@ def walk(message: Message) -> tuple[tuple[Part, ...], bool]:
         if len(parts) >= MAX_PARTS or depth > MAX_DEPTH:
             truncated = True
             continue
+        read: object = _UNREAD
         try:
             multipart = msg.is_multipart()
-            body = msg.get_payload()
+            body = read = msg.get_payload()
         except Exception:
             multipart, body = False, None
         if multipart and isinstance(body, list) and msg.get_content_maintype() == "multipart":
@@ -232,7 +273,7 @@ def walk(message: Message) -> tuple[tuple[Part, ...], bool]:
                 stack.append((children[i], child_section, depth + 1))
             continue
         leaf_section = section or "1"
-        parts.append(_leaf(msg, leaf_section))
+        parts.append(_leaf(msg, leaf_section, read))  # the payload read once
         if isinstance(body, list) and body and isinstance(body[0], email.message.Message):
             inner = body[0]
             if inner.is_multipart():

@@ -66,6 +66,8 @@ def hidden_characters(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     >>> hidden_characters("invoice\\u202egnp.exe")
     (('U+202E',), ())
     """
+    if text.isascii():
+        return (), ()  # every character looked for is outside ASCII
     bidi: dict[str, None] = {}
     invisible: dict[str, None] = {}
     has_rtl: bool | None = None

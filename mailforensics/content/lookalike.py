@@ -38,6 +38,12 @@ List organizational domain minus its suffix), in lower case.
 A domain that a brand or the recipient owns (:attr:`ProtectedSet.owned`) is never a
 look-alike, so legitimate variants (``paypal.co.uk`` for PayPal) are configured as the
 brand's own. Pure functions; the data files are read once.
+
+Domains repeat across a mailbox, and so do protected sets: what :func:`compare` reads
+from a domain is cached (bounded, per distinct domain), sets built by
+:meth:`ProtectedSet.build` for one recipient share one index of the brands and the
+recipient's domains (adding a small one for the signers), and each index keeps its
+results per host name (bounded).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ import bisect
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
 
@@ -319,12 +325,69 @@ def _deletes(word: str, k: int) -> set[str]:
     return out
 
 
+def _near(word: str, k: int, by_delete: Mapping[str, tuple[Protected, ...]]) -> set[Protected]:
+    """The entries filed under ``word`` less at most ``k`` characters (its deletes)."""
+    out: set[Protected] = set()
+    if len(by_delete) <= _FEW_DELETES:
+        # A small table (a signer's domain or two): test its keys against the word rather
+        # than list the word's deletes. A key is one of them when it is a subsequence of
+        # the word at most k characters shorter.
+        n = len(word)
+        for d, entries in by_delete.items():
+            if 0 <= n - len(d) <= k:
+                rest = iter(word)
+                if all(c in rest for c in d):
+                    out.update(entries)
+        return out
+    for d in _deletes(word, k):
+        out.update(by_delete.get(d, ()))
+    return out
+
+
+_FEW_DELETES = 128
+# How many hosts' hits a layer keeps: the shared layer many, a signers' layer (one of up
+# to a few hundred kept by the callers) a few.
+_ROOM = 8192
+_ROOM_EXTRA = 32
+
+
 def _max_distance(length: int) -> int:
     if length < 4:
         return 0
     if length <= 8:
         return 1
     return 2
+
+
+class _Index:
+    """The lookup tables over some protected domains: one layer of a :class:`ProtectedSet`.
+
+    Each table keeps a key's entries in the order they were given, so looking a key up in
+    several layers, in order, gives what one table over all their entries would give.
+    ``hits`` keeps :func:`_layer_hits` per host name, at most ``room`` of them: a mailbox
+    shows the same hosts again and again.
+    """
+
+    __slots__ = ("by_delete", "by_domain", "by_label", "by_swap", "hits", "long_labels", "room")
+
+    def __init__(self, entries: Sequence[Protected], *, room: int) -> None:
+        self.hits: dict[str, _Hits] = {}
+        self.room = room
+        by_label: dict[str, list[Protected]] = {}
+        by_swap: dict[str, list[Protected]] = {}
+        by_delete: dict[str, list[Protected]] = {}
+        by_domain: dict[str, list[Protected]] = {}
+        for e in entries:
+            by_label.setdefault(e.label, []).append(e)
+            by_swap.setdefault(_swap(e.label), []).append(e)
+            by_domain.setdefault(e.domain, []).append(e)
+            for d in _deletes(e.label, _max_distance(len(e.label))):
+                by_delete.setdefault(d, []).append(e)
+        self.by_label = {k: tuple(v) for k, v in by_label.items()}
+        self.by_swap = {k: tuple(v) for k, v in by_swap.items()}
+        self.by_delete = {k: tuple(v) for k, v in by_delete.items()}
+        self.by_domain = {k: tuple(v) for k, v in by_domain.items()}
+        self.long_labels = tuple(sorted({e.label for e in entries if len(e.label) >= 6}))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -345,32 +408,28 @@ class ProtectedSet:
     entries: tuple[Protected, ...] = ()
     owned: Mapping[str, str] = field(default_factory=dict)
     brands: tuple[Brand, ...] = ()
-    _by_label: Mapping[str, tuple[Protected, ...]] = field(default_factory=dict, repr=False, compare=False)
-    _by_swap: Mapping[str, tuple[Protected, ...]] = field(default_factory=dict, repr=False, compare=False)
-    _by_delete: Mapping[str, tuple[Protected, ...]] = field(default_factory=dict, repr=False, compare=False)
-    _by_domain: Mapping[str, tuple[Protected, ...]] = field(default_factory=dict, repr=False, compare=False)
-    _long_labels: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    # The lookup tables, in layers. A set from build() shares its first layer (the
+    # recipient's domains and the brands, indexed once per recipient and brand list) and
+    # adds a small one for the signers' and the caller's domains: a batch with a different
+    # signer in every message does not index the brand list again for each.
+    _layers: tuple[_Index, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_label: dict[str, list[Protected]] = {}
-        by_swap: dict[str, list[Protected]] = {}
-        by_delete: dict[str, list[Protected]] = {}
-        by_domain: dict[str, list[Protected]] = {}
-        for e in self.entries:
-            by_label.setdefault(e.label, []).append(e)
-            by_swap.setdefault(_swap(e.label), []).append(e)
-            by_domain.setdefault(e.domain, []).append(e)
-            for d in _deletes(e.label, _max_distance(len(e.label))):
-                by_delete.setdefault(d, []).append(e)
         object.__setattr__(self, "owned", MappingProxyType(dict(self.owned)))
-        object.__setattr__(self, "_by_label", MappingProxyType({k: tuple(v) for k, v in by_label.items()}))
-        object.__setattr__(self, "_by_swap", MappingProxyType({k: tuple(v) for k, v in by_swap.items()}))
-        object.__setattr__(self, "_by_delete", MappingProxyType({k: tuple(v) for k, v in by_delete.items()}))
-        object.__setattr__(self, "_by_domain", MappingProxyType({k: tuple(v) for k, v in by_domain.items()}))
-        object.__setattr__(self, "_long_labels", tuple(sorted({e.label for e in self.entries if len(e.label) >= 6})))
+        object.__setattr__(self, "_layers", (_Index(self.entries, room=_ROOM),))
 
     def __hash__(self) -> int:
         return hash(self.entries)
+
+    @classmethod
+    def _extended(cls, base: ProtectedSet, extra: Sequence[Protected]) -> ProtectedSet:
+        """``base`` plus ``extra`` (entries it does not hold, owning nothing), sharing its tables."""
+        new = object.__new__(cls)
+        object.__setattr__(new, "entries", base.entries + tuple(extra))
+        object.__setattr__(new, "owned", base.owned)
+        object.__setattr__(new, "brands", base.brands)
+        object.__setattr__(new, "_layers", (*base._layers, _Index(extra, room=_ROOM_EXTRA)))
+        return new
 
     @classmethod
     def build(
@@ -404,32 +463,57 @@ class ProtectedSet:
             brand_list = ()
         else:
             brand_list = tuple(brands)
-        entries: dict[str, Protected] = {}
-        owned: dict[str, str] = {}
-        counts: dict[str, int] = {}
+        base, counts = _owned_part(tuple(recipient), brand_list)
+        taken = base._layers[0].by_domain
+        extra: dict[str, Protected] = {}
+        more: dict[str, int] = {}
 
-        def add(domain: str, owner: str, kind: str, own: bool) -> None:
+        def add(domain: str, owner: str, kind: str) -> None:
+            # As _owned_part adds, after it: the first entry for an org domain wins, and
+            # an owner's domains are numbered on from the base's count.
             split = _split(domain)
             if split is None:
                 return
             org, label, suffix, _left = split
-            if own:
-                owned.setdefault(org, owner)
-            if org not in entries:
-                order = counts.get(owner, 0)
-                counts[owner] = order + 1
-                entries[org] = Protected(domain=org, label=label, suffix=suffix, owner=owner, kind=kind, order=order)
+            if org in taken or org in extra:
+                return
+            order = counts.get(owner, 0) + more.get(owner, 0)
+            more[owner] = more.get(owner, 0) + 1
+            extra[org] = Protected(domain=org, label=label, suffix=suffix, owner=owner, kind=kind, order=order)
 
-        for d in recipient:
-            add(d, "recipient", "recipient", True)
-        for b in brand_list:
-            for d in b.domains:
-                add(d, b.name, "brand", True)
         for d in signed:
-            add(d, d.lower(), "signed", False)
+            add(d, d.lower(), "signed")
         for d in domains:
-            add(d, d.lower(), "protected", False)
-        return cls(entries=tuple(entries.values()), owned=owned, brands=brand_list)
+            add(d, d.lower(), "protected")
+        return cls._extended(base, tuple(extra.values())) if extra else base
+
+
+@lru_cache(maxsize=32)
+def _owned_part(recipient: tuple[str, ...], brands: tuple[Brand, ...]) -> tuple[ProtectedSet, Mapping[str, int]]:
+    """The owned part of a :meth:`ProtectedSet.build` set (the recipient's domains, then the
+    brands') and how many entries each owner has: built once per recipient list and brand
+    list, and shared by every set built for them."""
+    entries: dict[str, Protected] = {}
+    owned: dict[str, str] = {}
+    counts: dict[str, int] = {}
+
+    def add(domain: str, owner: str, kind: str) -> None:
+        split = _split(domain)
+        if split is None:
+            return
+        org, label, suffix, _left = split
+        owned.setdefault(org, owner)
+        if org not in entries:
+            order = counts.get(owner, 0)
+            counts[owner] = order + 1
+            entries[org] = Protected(domain=org, label=label, suffix=suffix, owner=owner, kind=kind, order=order)
+
+    for d in recipient:
+        add(d, "recipient", "recipient")
+    for b in brands:
+        for d in b.domains:
+            add(d, b.name, "brand")
+    return ProtectedSet(entries=tuple(entries.values()), owned=owned, brands=brands), MappingProxyType(counts)
 
 
 def _osa(a: str, b: str, k: int) -> int:
@@ -557,30 +641,78 @@ def _placeholders(protected: str, org: str, suffix: str, technique: str) -> bool
     return both or suffix.rsplit(".", 1)[-1] in _PLACEHOLDER_TLDS
 
 
-def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
-    info = parse_host(domain.strip().rstrip("."))
+class _Form:
+    """What the comparison needs to know about one domain, whatever it is compared with:
+    read once per distinct domain (:func:`_read`). All of it follows from ``host``."""
+
+    __slots__ = (
+        "form",
+        "form_l",
+        "host",
+        "idn",
+        "left",
+        "left_labels",
+        "marks",
+        "mixed",
+        "org",
+        "scripts",
+        "shown",
+        "suffix",
+        "swapped_tokens",
+        "toks",
+        "unicode_host",
+    )
+
+    def __init__(self, host: str, unicode_host: str, org: str, suffix: str, u_label: str, u_left: list[str]) -> None:
+        label = org.partition(".")[0]
+        self.host = host
+        self.unicode_host = unicode_host
+        self.org = org
+        self.suffix = suffix
+        self.idn = idn = u_label != label
+        self.scripts = scripts_of(u_label)
+        self.mixed = mixed_script(u_label)
+        # The form of the registrable label that is compared: itself, or (for an IDN) the
+        # label with every confusable replaced by its ASCII prototype.
+        self.form, self.marks, self.form_l = _deconfuse(u_label) if idn else (label, False, label)
+        self.shown = unicode_host if idn else host
+        # The labels left of the organizational domain, read as ASCII, and each with its words.
+        self.left = left = [x if x.isascii() else _deconfuse(x)[2] for x in u_left[-_MAX_LEFT_LABELS:]]
+        self.left_labels = tuple(tuple({x, *(_tokens(x) if not x.isalpha() else ())}) for x in left)
+        self.toks = _tokens(self.form)
+        self.swapped_tokens = _tokens(_swap(self.form))
+
+
+def _read(key: str) -> _Form | None:
+    """The :class:`_Form` of a domain (stripped of blanks and a final dot), None when it
+    has no look-alikes (an IP address, a public suffix, not a domain name)."""
+    info = parse_host(key)
     if info.ascii is None or info.ip_literal or info.registered_domain is None:
-        return ()
+        return None
     host = info.ascii
     split = _split(host)
     if split is None:
-        return ()
-    org, label, suffix, _left = split
-    if org in pset.owned:
-        return ()
+        return None
+    org, _label, suffix, _left = split
     unicode_host = info.unicode or host
     u_labels = unicode_host.split(".")
     if len(u_labels) != len(host.split(".")):
         u_labels = host.split(".")
     n_org = org.count(".") + 1
-    u_label = u_labels[-n_org]
-    u_left = u_labels[:-n_org]
-    idn = u_label != label
-    scripts = scripts_of(u_label)
-    mixed = mixed_script(u_label)
-    # The form of the registrable label that is compared: itself, or (for an IDN) the
-    # label with every confusable replaced by its ASCII prototype.
-    form, marks, form_l = _deconfuse(u_label) if idn else (label, False, label)
+    return _Form(host, unicode_host, org, suffix, u_labels[-n_org], u_labels[:-n_org])
+
+
+_MAX_CACHED = 256
+_read_cached = lru_cache(maxsize=4096)(_read)
+
+#: One layer's hits on one domain: (group, (entry, technique, detail, distance)) pairs, and
+#: whether the domain's registrable label is exactly a brand's or the recipient's.
+_Hits = tuple[tuple[tuple[str, tuple[Protected, str, str, int | None]], ...], bool]
+
+
+def _layer_hits(f: _Form, ix: _Index) -> _Hits:
+    """The protected domains of one layer that ``f`` imitates, one hit per group."""
+    org, suffix, form, shown, host = f.org, f.suffix, f.form, f.shown, f.host
     hits: dict[str, tuple[Protected, str, str, int | None]] = {}
 
     def hit(e: Protected, technique: str, detail: str, distance: int | None = None) -> None:
@@ -596,72 +728,66 @@ def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
         ):
             hits[e.group] = (e, technique, detail, distance)
 
-    shown = unicode_host if idn else host
+    by_label = ix.by_label
     # 1. Homographs (IDN) and ASCII swaps: the label reads as the protected label.
-    homographs = pset._by_swap.get(_swap(form), ())
-    if idn and form_l != form:
-        homographs = (*homographs, *pset._by_swap.get(_swap(form_l), ()))
+    homographs = ix.by_swap.get(_swap(form), ())
+    if f.idn and f.form_l != form:
+        homographs = (*homographs, *ix.by_swap.get(_swap(f.form_l), ()))
     for e in homographs:
-        if idn:
-            technique = "mixed-script" if mixed else "homograph"
-            if mixed:
-                how = f"mixes {' and '.join(scripts)} letters"
-            elif marks and form == e.label:
+        if f.idn:
+            technique = "mixed-script" if f.mixed else "homograph"
+            if f.mixed:
+                how = f"mixes {' and '.join(f.scripts)} letters"
+            elif f.marks and form == e.label:
                 how = "differs only in diacritics"
             else:
-                how = f"is written in {', '.join(scripts) or 'look-alike characters'}"
+                how = f"is written in {', '.join(f.scripts) or 'look-alike characters'}"
             hit(e, technique, f"{shown} ({host}) {how} and reads as {e.label}; it imitates {e.domain}.")
         elif e.label != form:
             hit(e, "ascii-swap", f"{host} swaps look-alike characters in {e.domain} ({form} vs {e.label}).")
     # 2. TLD swaps: the same label under another suffix.
-    for e in pset._by_label.get(form, ()):
+    for e in by_label.get(form, ()):
         if e.suffix != suffix and len(e.label) >= 3:
             hit(e, "tld-swap", f"{shown} is {e.label} under .{suffix} instead of .{e.suffix} ({e.domain}).")
     # 3. The protected name as labels of another domain.
-    labels_left = [x if x.isascii() else _deconfuse(x)[2] for x in u_left[-_MAX_LEFT_LABELS:]]
-    for i in range(len(labels_left)):
-        for j in range(i + 1, min(len(labels_left), i + 4) + 1):
-            for e in pset._by_domain.get(".".join(labels_left[i:j]), ()):
+    left = f.left
+    for i in range(len(left)):
+        for j in range(i + 1, min(len(left), i + 4) + 1):
+            for e in ix.by_domain.get(".".join(left[i:j]), ()):
                 hit(e, "brand-subdomain", f"{shown} starts with {e.domain} but belongs to {org}.")
-    for x in labels_left:
-        for t in {x, *(_tokens(x) if not x.isalpha() else ())}:
-            for e in pset._by_label.get(t, ()):
+    for words in f.left_labels:
+        for t in words:
+            for e in by_label.get(t, ()):
                 if len(e.label) >= 3 and e.label not in _GENERIC_WORDS:
                     hit(e, "brand-subdomain", f"{shown} uses {e.label} in a subdomain of {org}.")
     # 4. The protected label with words around it.
-    toks = _tokens(form)
-    swapped_tokens = _tokens(_swap(form))
+    toks = f.toks
+    swapped_tokens = f.swapped_tokens
     if len(toks) > 1 or len(swapped_tokens) > 1:
         for t in {*toks, *swapped_tokens}:
-            for e in pset._by_label.get(t, ()):
+            for e in by_label.get(t, ()):
                 if len(e.label) >= 3 and e.label not in _GENERIC_WORDS:
                     hit(e, "brand-plus-words", f"{shown} wraps {e.label} in other words; it imitates {e.domain}.")
-    for lab in pset._long_labels:
+    for lab in ix.long_labels:
         at = form.find(lab)
         if at < 0 or len(form) - len(lab) < 2:
             continue
         rest = form[:at] + form[at + len(lab) :]
         if at == 0 and rest in _INFLECTIONS:
             continue  # "targeted" is a word of its own, not "target" plus a word
-        for e in pset._by_label.get(lab, ()):
+        for e in by_label.get(lab, ()):
             hit(e, "brand-plus-words", f"{shown} contains {e.label}; it imitates {e.domain}.")
+    by_delete = ix.by_delete
     # A misspelt protected label among other words ("appie-id").
     if len(toks) > 1:
         for t in toks:
             if len(t) < 5:
                 continue
-            near: set[Protected] = set()
-            for d in _deletes(t, 1):
-                near.update(pset._by_delete.get(d, ()))
-            for e in near:
+            for e in _near(t, 1, by_delete):
                 if len(e.label) >= 5 and e.label != t and _osa(t, e.label, 1) <= 1:
                     hit(e, "brand-plus-words", f"{shown} holds {t!r}, one edit from {e.label}; it imitates {e.domain}.")
     # 5. Edit distance on the registrable label.
-    k_form = 2 if len(form) >= 8 else 1
-    candidates: set[Protected] = set()
-    for d in _deletes(form, k_form):
-        candidates.update(pset._by_delete.get(d, ()))
-    for e in candidates:
+    for e in _near(form, 2 if len(form) >= 8 else 1, by_delete):
         k = _max_distance(len(e.label))
         if k == 0 or e.label == form:
             continue
@@ -670,7 +796,40 @@ def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
         dist = _osa(form, e.label, k)
         if dist <= k:
             hit(e, "edit-distance", f"{shown} is {dist} edit(s) from {e.domain} ({form} vs {e.label}).", dist)
-    if any(e.kind in ("brand", "recipient") for e in pset._by_label.get(form, ())):
+    exact = any(e.kind in ("brand", "recipient") for e in by_label.get(form, ()))
+    return (tuple(hits.items()), exact) if hits or exact else _NO_HITS
+
+
+_NO_HITS: _Hits = ((), False)  # most hosts' result, kept once
+
+
+def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
+    key = domain.strip().rstrip(".")
+    # Domains repeat across a mailbox, so what is read from one is cached; the length
+    # limit keeps hostile strings out of the cache.
+    f = _read_cached(key) if len(key) <= _MAX_CACHED else _read(key)
+    if f is None or f.org in pset.owned:
+        return ()
+    layers = pset._layers
+    hits: dict[str, tuple[Protected, str, str, int | None]] = {}
+    exact = False
+    for ix in layers:
+        # Hits depend on the host name alone (everything in the form is read from it).
+        known = ix.hits.get(f.host)
+        if known is None:
+            known = _layer_hits(f, ix)
+            if len(ix.hits) >= ix.room:
+                ix.hits.clear()  # bounded; clear() is atomic where a popped key may race
+            ix.hits[f.host] = known
+        found, x = known
+        # Layers hold different groups (the shared one brands and the recipient, the
+        # others one domain each), so one layer's hit never displaces another's.
+        hits.update(found)
+        exact = exact or x
+    if not hits:
+        return ()
+    form = f.form
+    if exact:
         # The label is exactly a brand's or the recipient's (gmail.example,
         # amazonses.example): it is that name under another suffix — a TLD swap of it or
         # nothing — not a near-miss of some other brand (gmail is no misspelt ymail). A
@@ -678,16 +837,16 @@ def _compare(domain: str, pset: ProtectedSet) -> tuple[Lookalike, ...]:
         hits = {g: h for g, h in hits.items() if h[0].label == form}
     out = [
         Lookalike(
-            domain=host,
-            domain_unicode=unicode_host,
+            domain=f.host,
+            domain_unicode=f.unicode_host,
             resembles=e.domain,
             owner=e.owner,
             kind=e.kind,
             technique=technique,
             detail=detail,
             distance=distance,
-            scripts=scripts,
-            mixed_script=mixed,
+            scripts=f.scripts,
+            mixed_script=f.mixed,
         )
         for e, technique, detail, distance in hits.values()
     ]
@@ -729,9 +888,22 @@ def brands_in_text(text: str, brands: Sequence[Brand] | None = None) -> tuple[Br
     """
     if not text:
         return ()
-    words = _words(text[:1000])
+    head = text[:1000]
+    if brands is None or brands is load_brands():
+        # The common case, cached: a mailbox shows the same display names again and again.
+        return _shipped_brands_in(head)
+    return _brands_in(head, tuple(brands))
+
+
+def _brands_in(head: str, brands: tuple[Brand, ...]) -> tuple[Brand, ...]:
+    words = _words(head)
     found: dict[str, Brand] = {}
-    for name, brand in _brand_names(tuple(brands) if brands is not None else load_brands()):
+    for name, brand in _brand_names(brands):
         if name.strip() and name in words:
             found.setdefault(brand.name, brand)
     return tuple(found.values())
+
+
+@lru_cache(maxsize=2048)
+def _shipped_brands_in(head: str) -> tuple[Brand, ...]:
+    return _brands_in(head, load_brands())

@@ -259,8 +259,9 @@ def _lookalike_finding(place: str, where: str, hits: Sequence[Lookalike]) -> Fin
 
 @lru_cache(maxsize=512)
 def _protected_set(recipient: tuple[str, ...], signed: tuple[str, ...]) -> ProtectedSet:
-    # Built once per (recipient, signers): a mailbox repeats both, and a set with the
-    # brand list takes some milliseconds to index.
+    # Kept per (recipient, signers), as a mailbox repeats both. Each set shares the brand
+    # index built once per recipient list (ProtectedSet.build) and adds its signers' few
+    # KiB, with their look-alike results for the hosts they sign for.
     if not recipient and not signed:
         return lookalike.default_set()
     return ProtectedSet.build(recipient=recipient, signed=signed)

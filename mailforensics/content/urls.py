@@ -23,15 +23,18 @@ denote, and IDNs as both U-labels and A-labels (UTS #46). Tricks are recorded in
 ``URL.obfuscation`` and become findings.
 
 Nothing is ever fetched. The scanners are linear in the input (see ``_html``); a message
-yields at most :data:`MAX_URLS` records.
+yields at most :data:`MAX_URLS` records. What is read from a host name (:func:`parse_host`,
+its organizational domain, a domain shown in text) is cached per distinct short string,
+bounded: host names repeat across a mailbox.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urljoin
 
 import idna
@@ -95,6 +98,7 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _CSS_URL = re.compile(r"url\(|@import", re.IGNORECASE)
 _TOKEN_SPLIT = re.compile(r"[^\w.\-\u3002\uff0e\uff61]+")
 _FORBIDDEN_HOST = frozenset(" #/:<>?@[\\]^|%\x00\t\n\r")
+_MAX_CACHED_HOST = 256  # longer hosts are read each time (not kept in the caches)
 
 
 # ---------------------------------------------------------------------------------------
@@ -284,10 +288,18 @@ def _ipv4(host: str) -> str | None:
 
 
 def _org(ascii_host: str) -> str | None:
+    # Host names repeat across a mailbox, and the Public Suffix List walk is not free.
+    return _org_cached(ascii_host) if len(ascii_host) <= _MAX_CACHED_HOST else _org_of(ascii_host)
+
+
+def _org_of(ascii_host: str) -> str | None:
     try:
         return organizational_domain(ascii_host)
     except Exception:
         return None
+
+
+_org_cached = lru_cache(maxsize=4096)(_org_of)
 
 
 def parse_host(written: str) -> HostInfo:
@@ -305,6 +317,15 @@ def parse_host(written: str) -> HostInfo:
     >>> parse_host("xn--bcher-kva.example").unicode
     'bücher.example'
     """
+    # Host names repeat across a mailbox (and parse_host is asked for each URL, each
+    # address and each look-alike check): short ones are read once. The length limit
+    # keeps hostile strings out of the cache.
+    if len(written) <= _MAX_CACHED_HOST:
+        return _parse_host_cached(written)
+    return _parse_host(written)
+
+
+def _parse_host(written: str) -> HostInfo:
     obf: list[str] = []
     host = written[:_MAX_HOST]
     if host.startswith("[") and host.endswith("]"):
@@ -351,6 +372,9 @@ def parse_host(written: str) -> HostInfo:
         idn=unicode_host != ascii_host,
         obfuscation=tuple(obf),
     )
+
+
+_parse_host_cached = lru_cache(maxsize=8192)(_parse_host)
 
 
 def _to_ascii(host: str) -> str | None:
@@ -566,18 +590,26 @@ def find_domains(text: str, *, limit: int = 20) -> tuple[str, ...]:
         token = token.strip(".-_")
         if "." not in token or len(token) > 253:
             continue
-        if _ends_in_number(token.split(".")):
-            ip = _ipv4(token)
-            if ip is not None and token.count(".") == 3:
-                out.setdefault(ip, None)
+        shown, is_ip = _shown_domain(token)
+        if shown is None:
             continue
-        ascii_token = _to_ascii(token)
-        if ascii_token is None or not _known_suffix(ascii_token):
-            continue
-        out.setdefault(ascii_token, None)
-        if len(out) >= limit:
+        out.setdefault(shown, None)
+        if not is_ip and len(out) >= limit:
             break
     return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _shown_domain(token: str) -> tuple[str | None, bool]:
+    """The domain (A-labels) or the IPv4 address a dotted token of text shows, if any,
+    and whether it is an address. Cached: link texts repeat their hosts."""
+    if _ends_in_number(token.split(".")):
+        ip = _ipv4(token)
+        return (ip, True) if ip is not None and token.count(".") == 3 else (None, True)
+    ascii_token = _to_ascii(token)
+    if ascii_token is None or not _known_suffix(ascii_token):
+        return None, False
+    return ascii_token, False
 
 
 # ---------------------------------------------------------------------------------------
@@ -589,15 +621,22 @@ class _LimitReached(Exception):
 
 def _text_urls(text: str) -> Iterable[tuple[str, bool]]:
     """URLs written in text, as ``(url, percent_encoded)``; linear in ``text``."""
+    if "." not in text and ":" not in text and "%" not in text:
+        return  # every trigger has one of these (and none of them has a case variant)
     pos = 0
     n = len(text)
-    search = _TRIGGER.search
+    if text.isascii():
+        lowered = text.lower()
+        if "://" not in lowered and "www." not in lowered and "%3a%2f%2f" not in lowered and "mailto:" not in lowered:
+            return  # the common case (most text nodes of an HTML part): no trigger at all
+        next_trigger = _ascii_triggers(lowered)
+    else:
+        next_trigger = _regex_triggers(text)
     while pos < n:
-        m = search(text, pos)
-        if m is None:
+        found = next_trigger(pos)
+        if found is None:
             return
-        trig = m.group().lower()
-        start = m.start()
+        start, trig_end, trig = found
         if trig in ("://", "%3a%2f%2f"):
             k = start
             floor = max(pos, start - 32)
@@ -606,15 +645,60 @@ def _text_urls(text: str) -> Iterable[tuple[str, bool]]:
             while k < start and not text[k].isalpha():
                 k += 1
             if k == start:
-                pos = m.end()
+                pos = trig_end
                 continue
             start = k
-        run = _URL_RUN.match(text, m.end())
-        end = run.end() if run else m.end()
+        run = _URL_RUN.match(text, trig_end)
+        end = run.end() if run else trig_end
         url = _trim(text, start, end)
-        pos = max(end, m.end())
-        if start + len(url) > m.end():
+        pos = max(end, trig_end)
+        if start + len(url) > trig_end:
             yield url, trig == "%3a%2f%2f"
+
+
+#: :data:`_TRIGGER`'s alternatives, lower case; True for those that need a word boundary
+#: (``\b``) before them.
+_TRIGGERS = (("://", False), ("%3a%2f%2f", False), ("www.", True), ("mailto:", True))
+
+
+def _regex_triggers(text: str) -> Callable[[int], tuple[int, int, str] | None]:
+    """``_TRIGGER.search(text, pos)`` as (start, end, lower-case trigger), or None."""
+    search = _TRIGGER.search
+
+    def find(pos: int) -> tuple[int, int, str] | None:
+        m = search(text, pos)
+        return None if m is None else (m.start(), m.end(), m.group().lower())
+
+    return find
+
+
+def _ascii_triggers(lowered: str) -> Callable[[int], tuple[int, int, str] | None]:
+    """The same as :func:`_regex_triggers` for ASCII text, given lower-cased: faster.
+
+    In ASCII, lower case keeps every position and case-insensitive matching is matching
+    the lower-cased text, so each alternative is a ``str.find``: the leftmost one found is
+    the regex's match (no two alternatives start with the same character). Each
+    alternative's next position is kept until the caller's position passes it, so the
+    text is scanned once per alternative: linear, as the regex search is. ``pos`` must
+    not decrease between calls.
+    """
+    ahead = [-2] * len(_TRIGGERS)  # next match per alternative; -1: none left, -2: not looked
+
+    def find(pos: int) -> tuple[int, int, str] | None:
+        best: tuple[int, int, str] | None = None
+        for i, (trig, boundary) in enumerate(_TRIGGERS):
+            at = ahead[i]
+            if -1 < at < pos or at == -2:
+                at = lowered.find(trig, pos)
+                # \b before a word character: the one before it (if any) is no word character.
+                while boundary and at > 0 and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
+                    at = lowered.find(trig, at + 1)
+                ahead[i] = at
+            if at >= 0 and (best is None or at < best[0]):
+                best = (at, at + len(trig), trig)
+        return best
+
+    return find
 
 
 def _trim(text: str, start: int, end: int) -> str:

@@ -445,12 +445,15 @@ class _Reading:
     error: str | None = None
 
 
+_NOT_LISTED = _Reading(status="not-listed", listed=False)  # immutable: one for every such answer
+
+
 def _read(answer: DNSAnswer, zone: DNSBLZone) -> _Reading:
     """Classify one A answer: listed, not listed, or an error (never a false listing)."""
+    if answer.status == "NXDOMAIN" or (answer.status == "NOERROR" and not answer.records):
+        return _NOT_LISTED  # RFC 5782 §2.1: listed = has an A record
     if answer.temporary_failure:
         return _Reading(status="error", listed=None, error=f"DNS {answer.status}")
-    if answer.status == "NXDOMAIN" or (answer.ok and not answer.records):
-        return _Reading(status="not-listed", listed=False)  # RFC 5782 §2.1: listed = has an A record
     if not answer.ok:
         return _Reading(status="error", listed=None, error=f"DNS {answer.status}")
     codes = tuple(r.strip() for r in answer.records)
@@ -750,6 +753,9 @@ def _check(
     for item, bad in canon.items():
         at = where or item
         is_v6 = bad is None and ":" in item
+        # The part of the query name before the zone is the same in every zone: form it
+        # once per item (query_name() would re-parse and re-normalize it per zone).
+        prefix: tuple[str, bool] | InputError | None = None
         for zone in applicable:
             if is_v6 and kind == "ip" and not zone.ipv6:
                 continue
@@ -775,7 +781,12 @@ def _check(
                     )
                 )
                 continue
-            out.append(_lookup(item, parsed.get(item), kind, zone, resolver, at))
+            if prefix is None:
+                try:
+                    prefix = _query_prefix(item, parsed.get(item))
+                except InputError as exc:
+                    prefix = exc
+            out.append(_lookup(item, prefix, kind, zone, resolver, at))
     return tuple(out)
 
 
@@ -806,9 +817,24 @@ def _error_result(item: str, kind: Kind, zone: DNSBLZone, query: str, error: str
     )
 
 
-def _lookup(item: str, addr: _Addr | None, kind: Kind, zone: DNSBLZone, resolver: Resolver, at: str) -> DNSBLResult:
+def _query_prefix(item: str, addr: _Addr | None) -> tuple[str, bool]:
+    """What :func:`query_name` puts before the zone for ``item`` (``addr``: the address
+    ``item`` was parsed as, if known), and whether the whole name's labels are to be
+    checked (domains) or only its length (addresses). Raises InputError as it does."""
+    if addr is None:
+        addr = _parse_ip(item)
+    if addr is not None:
+        return _ip_labels(addr), False
+    return _normalize_domain(item), True
+
+
+def _lookup(
+    item: str, prefix: tuple[str, bool] | InputError, kind: Kind, zone: DNSBLZone, resolver: Resolver, at: str
+) -> DNSBLResult:
+    if isinstance(prefix, InputError):
+        return _error_result(item, kind, zone, "", str(prefix), at)
     try:
-        name = _checked(f"{_ip_labels(addr)}.{zone.zone}", item) if addr is not None else query_name(item, zone)
+        name = _checked(f"{prefix[0]}.{zone.zone}", item, labels=prefix[1])
     except InputError as exc:
         return _error_result(item, kind, zone, "", str(exc), at)
     answer = resolver.query(name, "A")

@@ -33,6 +33,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mailforensics.addresses import parse_ip as _parse_ip
 from mailforensics.context import Context
@@ -251,7 +252,9 @@ def is_generic(name: str, ip: str | None) -> tuple[bool, tuple[str, ...]]:
     return _is_generic(normalize_host(name), addr)
 
 
+@lru_cache(maxsize=4096)
 def _is_generic(host: str, addr: _Address | None) -> tuple[bool, tuple[str, ...]]:
+    # Pure, so memoised: a sending server's PTR name is judged for every message it sends.
     if not host:
         return False, ()
     reasons: list[str] = []

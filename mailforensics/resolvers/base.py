@@ -9,6 +9,7 @@ like any other answer, so a replay reproduces the failure too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 __all__ = [
@@ -93,11 +94,26 @@ class DNSAnswer:
         return tuple(join_txt(r) for r in self.records)
 
 
+@lru_cache(maxsize=4096)
 def join_txt(presentation: str) -> str:
     """Join a TXT record in presentation format: ``'"v=spf1 " "-all"'`` → ``'v=spf1 -all'``.
 
     Decodes the ``\\"``, ``\\\\`` and ``\\DDD`` escapes of RFC 1035 §5.1.
+
+    Pure, so memoised: a batch reads the same few records (a sender's SPF and DMARC
+    records, its DKIM keys) for message after message.
     """
+    if "\\" not in presentation and presentation.isascii():
+        # No escapes (the usual record): the text between quotes is kept as is, and
+        # outside them only SP and HTAB are dropped — what the loop below does, at C speed.
+        parts = presentation.split('"')
+        parts[::2] = [p.replace(" ", "").replace("\t", "") for p in parts[::2]]
+        return "".join(parts)
+    return _join_txt_escaped(presentation)
+
+
+def _join_txt_escaped(presentation: str) -> str:
+    """:func:`join_txt` for any record, one character at a time."""
     out = bytearray()
     i, n = 0, len(presentation)
     in_quotes = False

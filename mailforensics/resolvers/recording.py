@@ -27,7 +27,8 @@ def resolver_identity(resolver: object) -> str:
 class RecordingResolver:
     """Wrap ``inner`` and record every answer with ``queried_at`` and the resolver's identity.
 
-    A question is asked of ``inner`` once; later asks get the recorded answer. A forensic
+    A question is asked of ``inner`` once (or not at all when ``inner`` already holds its
+    evidence record, as a replay does); later asks get the recorded answer. A forensic
     run wants one consistent snapshot of the DNS (the same key for every message of a
     batch), and the evidence then has exactly one answer per question, which is what
     strict replay serves.
@@ -44,43 +45,71 @@ class RecordingResolver:
         self.inner = inner
         self._clock = clock or _utcnow
         self._lock = threading.Lock()
+        # One condition for every question in flight: a thread that finds its question
+        # being asked by another waits on it, and is woken when any question settles.
+        # (An Event per question cost more than the question itself, over a replay.) It
+        # is made when a thread first has to wait: one analysis, one thread, needs none.
+        self._settled: threading.Condition | None = None
+        self._waiting = 0  # threads waiting on _settled: no notify when there are none
+        # Records are only added (under the lock), never removed, so the read of an
+        # answered question needs no lock: a dict read is atomic in CPython.
         self._answers: dict[tuple[str, str], EvidenceRecord] = {}
-        self._pending: dict[tuple[str, str], threading.Event] = {}
+        self._pending: set[tuple[str, str]] = set()
         self.identity = f"recording({resolver_identity(inner)})"
 
     def query(self, name: str, rdtype: str) -> DNSAnswer:
-        """Answer from ``inner`` (once per question) and record it."""
+        """Answer from ``inner`` (once per question) and record it.
+
+        Thread-safe: concurrent asks of one question wait for the first to settle.
+        """
         key = (normalize_name(name), normalize_rdtype(rdtype))
-        while True:
-            with self._lock:
-                if key in self._answers:
-                    return self._answers[key].answer
-                event = self._pending.get(key)
-                if event is None:
-                    event = threading.Event()
-                    self._pending[key] = event
+        record = self._answers.get(key)
+        if record is not None:
+            return record.answer
+        with self._lock:
+            while True:
+                record = self._answers.get(key)
+                if record is not None:
+                    return record.answer
+                if key not in self._pending:
+                    self._pending.add(key)  # this thread asks
                     break
-            event.wait()  # another thread is asking the same question
+                if self._settled is None:
+                    self._settled = threading.Condition(self._lock)
+                self._waiting += 1  # another thread is asking the same question
+                try:
+                    self._settled.wait()
+                finally:
+                    self._waiting -= 1
+        record = None
         try:
-            answer = self.inner.query(key[0], key[1])
             # Over a replay (or another recorder) keep the original record, so that a
-            # replayed analysis shows the evidence exactly as it was first gathered.
+            # replayed analysis shows the evidence exactly as it was first gathered. A
+            # record the inner resolver already holds carries the answer its query()
+            # would give, so it is not asked twice.
             original = getattr(self.inner, "evidence_record", None)
-            record = original(key[0], key[1]) if callable(original) else None
-            if record is None:
-                record = EvidenceRecord(answer=answer, queried_at=self._clock(), resolver=resolver_identity(self.inner))
-            with self._lock:
-                self._answers[key] = record
-            return answer
+            found = original(key[0], key[1]) if callable(original) else None
+            if found is None:
+                answer = self.inner.query(key[0], key[1])
+                found = original(key[0], key[1]) if callable(original) else None
+                if found is None:
+                    found = EvidenceRecord(
+                        answer=answer, queried_at=self._clock(), resolver=resolver_identity(self.inner)
+                    )
+            record = found
+            return record.answer
         finally:
+            # Publish (unless inner raised: then nothing is recorded and a waiter re-asks).
             with self._lock:
-                self._pending.pop(key, None)
-            event.set()
+                if record is not None:
+                    self._answers[key] = record
+                self._pending.discard(key)
+                if self._waiting and self._settled is not None:
+                    self._settled.notify_all()
 
     def evidence_record(self, name: str, rdtype: str) -> EvidenceRecord | None:
         """The record kept for a question already asked, or None."""
-        with self._lock:
-            return self._answers.get((normalize_name(name), normalize_rdtype(rdtype)))
+        return self._answers.get((normalize_name(name), normalize_rdtype(rdtype)))
 
     @property
     def records(self) -> tuple[EvidenceRecord, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 import idna
@@ -164,8 +165,13 @@ class MXResult:
 # ---------------------------------------------------------------------------------------
 # Names and addresses
 # ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def _host_name(name: str | None) -> str | None:
-    """Lower case, no trailing dot, U-labels as A-labels; None if not a usable name."""
+    """Lower case, no trailing dot, U-labels as A-labels; None if not a usable name.
+
+    Pure, so memoised: the same recipient domains, MX hosts and relay names are
+    normalised for message after message.
+    """
     if name is None:
         return None
     n = name.strip()
@@ -188,8 +194,12 @@ def _host_name(name: str | None) -> str | None:
     return ".".join(out)
 
 
+@lru_cache(maxsize=4096)
 def _parse_mx(record: str) -> tuple[int, str] | None:
-    """``'10 mx.example.com.'`` → ``(10, 'mx.example.com')``; the null MX ``'0 .'`` → ``(0, '.')``."""
+    """``'10 mx.example.com.'`` → ``(10, 'mx.example.com')``; the null MX ``'0 .'`` → ``(0, '.')``.
+
+    Pure, so memoised (a batch reads the same MX records again and again).
+    """
     parts = record.split()
     if len(parts) != 2:
         return None

@@ -174,6 +174,8 @@ def cleartext_findings(path: Path | Iterable[PathHop]) -> tuple[Finding, ...]:
     """
     out: list[Finding] = []
     for ph in _hops(path):
+        if ph.hop.tls is not False:  # TLS or unknown: nothing to report, nothing to compute
+            continue
         t = _one(ph)
         if t.encryption != "cleartext" or t.network != "public":
             continue
