@@ -61,3 +61,22 @@ def test_any_bytes_make_a_message(data: bytes) -> None:
         assert ":" not in h.name
     if m.body_offset is not None:
         assert 0 <= m.body_offset <= len(data)
+
+
+def test_derived_values_are_computed_once_and_not_pickled() -> None:
+    import pickle
+
+    m = Message.from_bytes(b"From: a@example.org\nReceived: x\nreceived: y\nSubject: s\n\nbody\n")
+    calls: list[int] = []
+
+    def count(message: Message) -> int:
+        calls.append(1)
+        return len(message.headers)
+
+    assert m.derived("test.count", count) == 4 and m.derived("test.count", count) == 4
+    assert len(calls) == 1
+    assert [h.value for h in m.get_all("RECEIVED")] == ["x", "y"] and m.get_all("missing") == ()
+    m.email  # noqa: B018 - a parsed view, cached
+    copy = pickle.loads(pickle.dumps(m))
+    assert copy == m and "_derived" not in copy.__dict__ and "email" not in copy.__dict__
+    assert copy.get_all("received") == m.get_all("received")
