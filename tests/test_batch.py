@@ -333,6 +333,10 @@ def test_out_is_checked(tmp_path: Path) -> None:
         analyze_many(EML[0], ctx=offline(), out=out, progress=False, tables=("hops",))
     with pytest.raises(mf.InputError, match="backend"):
         analyze_many(EML[0], ctx=offline(), backend="threads", progress=False)
+    with pytest.raises(mf.InputError, match=r"unknown table.*'summary'"):
+        analyze_many(EML[0], ctx=offline(), backend="serial", progress=False, tables=("hops", "summary"))
+    with pytest.raises(mf.InputError, match="sequence"):
+        analyze_many(EML[0], ctx=offline(), backend="serial", progress=False, tables="hops")
     with pytest.raises(mf.InputError):
         analyze_many(tmp_path / "missing.mbox", ctx=offline(), progress=False)
 
@@ -627,3 +631,11 @@ def test_fast_rsa_falls_back_on_odd_signatures() -> None:
         assert _rsa_verify(n, e, "sha256", digest, odd) == ref
     with _fastverify.disabled():
         assert _fastverify.rsa_pkcs1_verify(n, e, "sha256", digest, sig) is None
+
+
+def test_serial_batch_restores_the_garbage_collector_settings() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    b = analyze_many([mf.load(p) for p in EML[:3]], ctx=offline(), backend="serial", progress=False)
+    assert len(b.messages) == 3 and gc.get_threshold() == before
