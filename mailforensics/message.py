@@ -324,7 +324,10 @@ class Message:
 
         For reading MIME structure only; never serialize it for signature checks.
         """
-        return email.message_from_bytes(self.raw, policy=email.policy.compat32)
+        # The stdlib's own parser, minus a regex compilation per multipart boundary.
+        from mailforensics._mimeparse import message_from_bytes
+
+        return message_from_bytes(self.raw)
 
     def __repr__(self) -> str:
         subject = self.get("Subject")
