@@ -300,9 +300,9 @@ _ROW_BUILDERS: dict[str, Callable[[Analysis], list[dict[str, Any]]]] = {
     "envelope": lambda a: frames.envelope_rows(a.trace.smtp_envelope),
     "headers": lambda a: frames.header_rows(a.message),
     "findings": lambda a: frames.finding_rows(a.all_findings),
-    "urls": lambda a: _content_rows(a.content, "url_rows"),
-    "attachments": lambda a: _content_rows(a.content, "attachment_rows"),
-    "lookalikes": lambda a: _content_rows(a.content, "lookalike_rows"),
+    "urls": lambda a: _content_rows(a.content, "urls"),
+    "attachments": lambda a: _content_rows(a.content, "attachments"),
+    "lookalikes": lambda a: _content_rows(a.content, "lookalikes"),
     "dns": lambda a: frames.dns_rows(a.evidence),
     "dnsbl": lambda a: frames.dnsbl_rows(a.reputation, a.domain_dnsbl),
 }
@@ -311,11 +311,14 @@ _ROW_BUILDERS: dict[str, Callable[[Analysis], list[dict[str, Any]]]] = {
 TABLES: tuple[str, ...] = tuple(_ROW_BUILDERS)
 
 
-def _content_rows(content: ContentScan | None, builder: str) -> list[dict[str, Any]]:
-    from mailforensics.content import scan
+def _content_rows(content: ContentScan | None, table: str) -> list[dict[str, Any]]:
+    # content.scan is imported with the analysis, not with this module (it is the heavy part).
+    from mailforensics.content.scan import attachment_rows, lookalike_rows, url_rows
 
-    rows: list[dict[str, Any]] = getattr(scan, builder)(content) if content is not None else []
-    return rows
+    if content is None:
+        return []
+    build = {"urls": url_rows, "attachments": attachment_rows, "lookalikes": lookalike_rows}[table]
+    return build(content)
 
 
 def _public(ip: str | None) -> bool:

@@ -648,14 +648,12 @@ def _stream_tasks(
 _ARROW_TYPES = {"string": "string", "boolean": "bool_", "Int64": "int64", "float64": "float64", _TIME: "ts"}
 
 
-def _schema(table: str) -> dict[str, str] | None:
-    """Column → dtype of a batch table (``message`` first), or None if it is unknown."""
+def _schema(table: str) -> dict[str, str]:
+    """Column → dtype of a batch table (``message`` first)."""
     from mailforensics import frames
 
     if table == "messages":
         return dict(MESSAGES_SCHEMA)
-    if table not in frames.SCHEMAS:
-        return None
     return {"message": _TEXT, **frames.SCHEMAS[table]}
 
 
@@ -664,9 +662,7 @@ def _arrow_schema(schema: Mapping[str, str]) -> Any:
 
     fields = []
     for column, dtype in schema.items():
-        kind = _ARROW_TYPES.get(dtype)
-        if kind is None:
-            return None
+        kind = _ARROW_TYPES[dtype]
         typ = pa.timestamp("us", tz="UTC") if kind == "ts" else getattr(pa, kind)()
         fields.append(pa.field(column, typ))
     return pa.schema(fields)
@@ -679,32 +675,12 @@ def _arrow(table: str, rows: list[dict[str, Any]]) -> Any:
     from mailforensics import frames
 
     schema = _schema(table)
-    arrow = _arrow_schema(schema) if schema is not None else None
-    if arrow is not None:
-        try:
-            return pa.Table.from_pylist(rows, schema=arrow)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-            pass  # a value pyarrow will not take as is: let pandas coerce it as conform does
-    if schema is not None and table != "messages":
-        df = frames.conform(rows, table, extra={"message": _TEXT})
-    else:
-        df = _frame(rows, schema or {})
-    if arrow is not None:
-        return pa.Table.from_pandas(df, schema=arrow, preserve_index=False)
-    return pa.Table.from_pandas(df, preserve_index=False)
-
-
-def _frame(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, str]) -> pd.DataFrame:
-    import pandas as pd
-
-    data: dict[str, Any] = {}
-    for column, dtype in schema.items():
-        values = [row.get(column) for row in rows]
-        if dtype == _TIME:
-            data[column] = pd.Series(values, dtype=_TIME)
-        else:
-            data[column] = pd.Series(values, dtype=object).astype(pd.api.types.pandas_dtype(dtype))
-    return pd.DataFrame(data, columns=list(schema))
+    arrow = _arrow_schema(schema)
+    try:
+        return pa.Table.from_pylist(rows, schema=arrow)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        # A value pyarrow will not take as is: let pandas coerce it as conform does.
+        return pa.Table.from_pandas(frames.build_frame(rows, schema), schema=arrow, preserve_index=False)
 
 
 def _to_pandas(table: str, parts: Sequence[Any]) -> pd.DataFrame:
@@ -713,12 +689,7 @@ def _to_pandas(table: str, parts: Sequence[Any]) -> pd.DataFrame:
     import pyarrow as pa
 
     schema = _schema(table)
-    arrow = _arrow_schema(schema) if schema is not None else None
-    if arrow is None:
-        if not parts:
-            return pd.DataFrame({"message": pd.Series([], dtype=_TEXT)})
-        return pa.concat_tables(parts, promote_options="default").to_pandas()
-    assert schema is not None
+    arrow = _arrow_schema(schema)
     tables = [p.select(arrow.names).cast(arrow) if p.schema != arrow else p for p in parts]
     combined = pa.concat_tables(tables) if tables else arrow.empty_table()
     mapping = {
@@ -1030,12 +1001,12 @@ class Batch:
 
     @property
     def urls(self) -> pd.DataFrame:
-        """Every message's URLs (when the installed version analyses them)."""
+        """Every message's URLs."""
         return self.table("urls")
 
     @property
     def attachments(self) -> pd.DataFrame:
-        """Every message's attachments (when the installed version analyses them)."""
+        """Every message's attachments."""
         return self.table("attachments")
 
     def __getattr__(self, name: str) -> pd.DataFrame:

@@ -5,10 +5,12 @@ pandera declares DataFrame contracts); :func:`conform` applies a schema, so ever
 of a kind has the same columns in the same order with the same dtypes, empty or not.
 Checks never import pandas.
 
-Every table has a row builder (``hop_rows``, ``auth_rows``, ...) beside its frame builder:
-the rows are plain dicts keyed by the schema's columns, so a batch can gather the rows of
-many messages and build one frame per table (a DataFrame per message and table costs more
-than analysing the message).
+Row builders (``hop_rows``, ``auth_rows``, ...) turn records into plain dicts keyed by a
+table's columns, and :func:`conform` turns rows into the table: an analysis builds each
+frame from its rows (:meth:`mailforensics.analysis.Analysis.rows`), and a batch gathers the
+rows of many messages and builds one frame per table (a DataFrame per message and table
+costs more than analysing the message). The ``*_frame`` helpers are the two steps in one,
+for the tables a :class:`~mailforensics.trace.Trace` or a batch's evidence builds.
 
 Dtypes: text is pandas' nullable ``string``; flags are nullable ``boolean`` (a missing
 value is ``<NA>``, not False); counts are ``Int64``; times are ``datetime64[us, UTC]``
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
     from mailforensics.auth.arc import ARCResult
     from mailforensics.auth.spf import SPFResult
     from mailforensics.authcheck import AuthCheck
-    from mailforensics.content.scan import ContentScan
     from mailforensics.envelope import Envelope
     from mailforensics.findings import Finding
     from mailforensics.message import Message
@@ -37,15 +38,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMAS",
-    "arc_frame",
     "arc_rows",
-    "attachments_frame",
-    "auth_frame",
     "auth_rows",
+    "build_frame",
     "conform",
     "dns_frame",
     "dns_rows",
-    "dnsbl_frame",
     "dnsbl_rows",
     "envelope_frame",
     "envelope_rows",
@@ -55,10 +53,7 @@ __all__ = [
     "headers_frame",
     "hop_rows",
     "hops_frame",
-    "lookalikes_frame",
-    "spf_trace_frame",
     "spf_trace_rows",
-    "urls_frame",
 ]
 
 TEXT, FLAG, COUNT, FLOAT, TIME = "string", "boolean", "Int64", "float64", "datetime64[us, UTC]"
@@ -256,10 +251,16 @@ def conform(rows: Iterable[Mapping[str, Any]], table: str, *, extra: Mapping[str
         Additional columns (name → dtype) put first, e.g. ``{"message": "string"}`` for
         the long tables of a batch.
     """
-    import pandas as pd
-
     schema = dict(extra or {})
     schema.update(SCHEMAS[table])
+    return build_frame(rows, schema)
+
+
+def build_frame(rows: Iterable[Mapping[str, Any]], schema: Mapping[str, str]) -> pd.DataFrame:
+    """Build a DataFrame from row dicts with the columns and dtypes of ``schema``
+    (column → dtype, in order): what :func:`conform` does for a table of :data:`SCHEMAS`."""
+    import pandas as pd
+
     rows = list(rows)
     data: dict[str, Any] = {}
     for column, dtype in schema.items():
@@ -406,18 +407,13 @@ def dns_rows(evidence: Sequence[EvidenceRecord]) -> list[dict[str, Any]]:
     ]
 
 
-def dnsbl_frame(reputation: Sequence[HopReputation], domains: Sequence[tuple[str, DNSBLResult]] = ()) -> pd.DataFrame:
+def dnsbl_rows(
+    reputation: Sequence[HopReputation], domains: Sequence[tuple[str, DNSBLResult]] = ()
+) -> list[dict[str, Any]]:
     """The ``dnsbl`` table: every blocklist answer, for hop addresses and envelope domains.
 
     ``source`` says where the item came from (``"hop 3"``, ``"MAIL FROM"``, ``"From"``).
     """
-    return conform(dnsbl_rows(reputation, domains), "dnsbl")
-
-
-def dnsbl_rows(
-    reputation: Sequence[HopReputation], domains: Sequence[tuple[str, DNSBLResult]] = ()
-) -> list[dict[str, Any]]:
-    """The rows of :func:`dnsbl_frame`."""
     pairs: list[tuple[str, DNSBLResult]] = [(f"hop {r.number}", x) for r in reputation for x in r.dnsbl]
     pairs.extend(domains)
     return [
@@ -437,14 +433,9 @@ def dnsbl_rows(
     ]
 
 
-def auth_frame(checks: Sequence[AuthCheck]) -> pd.DataFrame:
+def auth_rows(checks: Sequence[AuthCheck]) -> list[dict[str, Any]]:
     """The ``auth`` table: one row per check (SPF MAIL FROM, SPF HELO, each DKIM signature,
     ARC, DMARC), today's result beside the message's claim and who made it."""
-    return conform(auth_rows(checks), "auth")
-
-
-def auth_rows(checks: Sequence[AuthCheck]) -> list[dict[str, Any]]:
-    """The rows of :func:`auth_frame`."""
     return [
         {
             "method": c.method,
@@ -463,14 +454,9 @@ def auth_rows(checks: Sequence[AuthCheck]) -> list[dict[str, Any]]:
     ]
 
 
-def arc_frame(result: ARCResult | None) -> pd.DataFrame:
+def arc_rows(result: ARCResult | None) -> list[dict[str, Any]]:
     """The ``arc`` table: one row per ARC set, oldest first — the chain of custody: who
     handled the message, whether their signatures hold, and what each said it saw."""
-    return conform(arc_rows(result), "arc")
-
-
-def arc_rows(result: ARCResult | None) -> list[dict[str, Any]]:
-    """The rows of :func:`arc_frame`."""
     rows = []
     for s in result.sets if result is not None else ():
         claimed: dict[str, str | None] = {m: None for m in ("spf", "dkim", "dmarc")}
@@ -501,14 +487,9 @@ def arc_rows(result: ARCResult | None) -> list[dict[str, Any]]:
     return rows
 
 
-def spf_trace_frame(results: Sequence[SPFResult | None]) -> pd.DataFrame:
+def spf_trace_rows(results: Sequence[SPFResult | None]) -> list[dict[str, Any]]:
     """The ``spf_trace`` table: every SPF term evaluated, in order, with the DNS questions
     and answers it used (``queries``: ``name rdtype status -> records``, ``" | "``-joined)."""
-    return conform(spf_trace_rows(results), "spf_trace")
-
-
-def spf_trace_rows(results: Sequence[SPFResult | None]) -> list[dict[str, Any]]:
-    """The rows of :func:`spf_trace_frame`."""
     rows = []
     for r in results:
         if r is None:
@@ -537,27 +518,3 @@ def spf_trace_rows(results: Sequence[SPFResult | None]) -> list[dict[str, Any]]:
                 }
             )
     return rows
-
-
-def urls_frame(content: ContentScan | None) -> pd.DataFrame:
-    """The ``urls`` table: every URL in the message's parts, with its host, registered
-    domain, link text, look-alike and blocklist verdicts."""
-    from mailforensics.content.scan import url_rows
-
-    return conform(url_rows(content) if content is not None else (), "urls")
-
-
-def attachments_frame(content: ContentScan | None) -> pd.DataFrame:
-    """The ``attachments`` table: name, declared vs sniffed type, size, hashes, archives
-    (listed, never inflated), credential forms and calendar links."""
-    from mailforensics.content.scan import attachment_rows
-
-    return conform(attachment_rows(content) if content is not None else (), "attachments")
-
-
-def lookalikes_frame(content: ContentScan | None) -> pd.DataFrame:
-    """The ``lookalikes`` table: each domain in From, Reply-To, Return-Path, Sender, DKIM
-    ``d=`` and URL hosts that resembles a protected domain, and how."""
-    from mailforensics.content.scan import lookalike_rows
-
-    return conform(lookalike_rows(content) if content is not None else (), "lookalikes")
