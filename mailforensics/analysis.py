@@ -33,10 +33,8 @@ frames (``mf.Context.offline(path)``).
 
 from __future__ import annotations
 
+import functools
 import os
-import threading
-import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import getaddresses
@@ -49,6 +47,7 @@ from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode
 from mailforensics.message import Message
 from mailforensics.resolvers.evidence import EvidenceRecord
+from mailforensics.resolvers.memo import CheckMemo
 from mailforensics.resolvers.recording import RecordingResolver
 from mailforensics.trace import Trace, trace
 
@@ -58,7 +57,7 @@ if TYPE_CHECKING:
     from mailforensics.authcheck import AuthVerification
     from mailforensics.content.scan import ContentScan
     from mailforensics.path import Path as Path_
-    from mailforensics.reputation.dnsbl import DNSBLResult
+    from mailforensics.reputation.dnsbl import DNSBLResult, DNSBLZone, ZoneHealth
     from mailforensics.reputation.rdns import HELOResult, RDNSResult
     from mailforensics.transport.mx import MXResult
 
@@ -397,7 +396,10 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     recipients = ctx.config.internal_domains or tuple(
         dict.fromkeys(d for d in (_domain_of(a) for a in t.smtp_envelope.rcpt_to) if d)  # type: ignore[union-attr]
     )
-    recipient_mx = tuple(mx.lookup_mx(d, ctx=dctx) for d in recipients[:_MAX_RECIPIENT_DOMAINS])
+    recipient_mx = tuple(
+        _CHECKS.get(("mx", d), functools.partial(_lookup_mx, d), ctx=ctx, recorder=recorder)
+        for d in recipients[:_MAX_RECIPIENT_DOMAINS]
+    )
     if any(r.hosts for r in recipient_mx):
 
         def is_recipient_mx(value: str | None) -> bool:
@@ -411,9 +413,16 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
 
     def health() -> dict[str, Any]:
         # Each list's test points, only if a list is needed; probed once per resolver
-        # (see _zone_health), their answers in this analysis's evidence all the same.
+        # (see _CHECKS), their answers in this analysis's evidence all the same.
         if not probed:
-            probed.update({z.zone: _zone_health(z, ctx.get_resolver(), recorder, ctx) for z in zones})
+            probed.update(
+                {
+                    z.zone: _CHECKS.get(
+                        ("dnsbl-health", z), functools.partial(_probe_zone, z), ctx=ctx, recorder=recorder
+                    )
+                    for z in zones
+                }
+            )
         return probed
 
     findings: list[Finding] = list(t.all_findings)
@@ -423,21 +432,32 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     for ph in path.hops:
         hop = ph.hop
         where = f"hop {ph.number}"
-        rd = rdns.check_ip(hop.from_ip, ctx=dctx, where=where) if hop.from_ip and _public(hop.from_ip) else None
+        rd = None
+        if hop.from_ip and _public(hop.from_ip):
+            rd = _CHECKS.get(
+                ("rdns", hop.from_ip, where),
+                functools.partial(_check_ip, hop.from_ip, where),
+                ctx=ctx,
+                recorder=recorder,
+            )
         helo_result = None
         if ph.number == path.boundary_hop and hop.from_helo:
-            helo_result = rdns.check_helo(
-                hop.from_helo,
-                ip=hop.from_ip,
-                rdns_then=hop.from_rdns,
-                rdns_now=rd.ptr_names if rd is not None else None,
-                recipient_domains=ctx.config.internal_domains,
-                ctx=dctx,
-                where=where,
+            helo_args = (hop.from_helo, hop.from_ip, hop.from_rdns, rd.ptr_names if rd is not None else None, where)
+            helo_result = _CHECKS.get(
+                ("helo", *helo_args, ctx.config),
+                functools.partial(_check_helo, *helo_args),
+                ctx=ctx,
+                recorder=recorder,
             )
         listed: tuple[DNSBLResult, ...] = ()
         if ph.external and hop.from_ip and _public(hop.from_ip):
-            listed = dnsbl.check_ips([hop.from_ip], zones=zones, ctx=dctx, health=health(), where=where)
+            state = health()
+            listed = _CHECKS.get(
+                ("dnsbl-ip", hop.from_ip, where, zones, tuple(state.values())),
+                functools.partial(_check_ips, hop.from_ip, zones, state, where),
+                ctx=ctx,
+                recorder=recorder,
+            )
         if rd is not None:
             findings.extend(rd.findings)
             if ph.trusted_record and hop.from_rdns:
@@ -505,41 +525,55 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     )
 
 
-#: Blocklist health per resolver: zone → (health, the answers it used, when it expires).
-_HEALTH: weakref.WeakKeyDictionary[Any, dict[Any, tuple[Any, tuple[EvidenceRecord, ...], float]]]
-_HEALTH = weakref.WeakKeyDictionary()
-_HEALTH_LOCK = threading.Lock()
-
-#: How long a probe of a blocklist's test points stands for a live resolver (seconds).
-#: A zone that starts refusing a resolver mid-run (a quota reached) is seen within this.
-_HEALTH_TTL_S = 600.0
+#: The DNS checks of a relay, a blocklist zone or a recipient domain, kept per resolver
+#: with the answers they used (see :mod:`mailforensics.resolvers.memo`): a batch asks
+#: them for thousands of messages. An entry stands 10 minutes, so a blocklist that
+#: starts refusing a live resolver mid-run (a quota reached) is seen within that.
+_CHECKS = CheckMemo(max_entries=4096, ttl_s=600.0)
 
 
-def _zone_health(zone: Any, resolver: Any, recorder: RecordingResolver, ctx: Context) -> Any:
-    """The RFC 5782 §5 test-point health of ``zone`` through ``resolver``.
+# The checks as the memo calls them: arguments first, the recording context last.
+def _lookup_mx(domain: str, ctx: Context) -> MXResult:
+    from mailforensics.transport import mx
 
-    The probe asks the same four questions for every message; a batch of 100,000
-    messages through one resolver needs its answers once. The answers the probe used are
-    merged into ``recorder`` all the same, so every analysis's evidence holds them and
-    replays without the cache.
-    """
+    return mx.lookup_mx(domain, ctx=ctx)
+
+
+def _probe_zone(zone: DNSBLZone, ctx: Context) -> ZoneHealth:
+    # RFC 5782 §5 test points: the same four questions for every message.
     from mailforensics.reputation import dnsbl
 
-    now = time.monotonic()
-    try:
-        with _HEALTH_LOCK:
-            cached = _HEALTH.setdefault(resolver, {}).get(zone)
-    except TypeError:  # a resolver that cannot be weakly referenced: probe every time
-        return dnsbl.probe_zone(zone, ctx=Context(resolver=recorder, now=ctx.now, config=ctx.config))
-    if cached is not None and cached[2] > now:
-        recorder.merge(cached[1])
-        return cached[0]
-    probe = RecordingResolver(recorder)
-    health = dnsbl.probe_zone(zone, ctx=Context(resolver=probe, now=ctx.now, config=ctx.config))
-    records = probe.records  # the recorder's own records (a recorder over a recorder keeps them)
-    with _HEALTH_LOCK:
-        _HEALTH[resolver][zone] = (health, records, now + _HEALTH_TTL_S)
-    return health
+    return dnsbl.probe_zone(zone, ctx=ctx)
+
+
+def _check_ip(ip: str, where: str, ctx: Context) -> RDNSResult:
+    from mailforensics.reputation import rdns
+
+    return rdns.check_ip(ip, ctx=ctx, where=where)
+
+
+def _check_helo(
+    helo: str, ip: str | None, rdns_then: str | None, rdns_now: tuple[str, ...] | None, where: str, ctx: Context
+) -> HELOResult:
+    from mailforensics.reputation import rdns
+
+    return rdns.check_helo(
+        helo,
+        ip=ip,
+        rdns_then=rdns_then,
+        rdns_now=rdns_now,
+        recipient_domains=ctx.config.internal_domains,
+        ctx=ctx,
+        where=where,
+    )
+
+
+def _check_ips(
+    ip: str, zones: tuple[DNSBLZone, ...], health: dict[str, ZoneHealth], where: str, ctx: Context
+) -> tuple[DNSBLResult, ...]:
+    from mailforensics.reputation import dnsbl
+
+    return dnsbl.check_ips([ip], zones=zones, ctx=ctx, health=health, where=where)
 
 
 def _refine_helo(found: tuple[Finding, ...], helo: str | None, rd: RDNSResult | None, orgdomain: Any) -> list[Finding]:

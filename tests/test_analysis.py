@@ -194,3 +194,59 @@ def test_blocklist_health_is_probed_once_per_resolver_and_kept_in_every_evidence
     # ... and its evidence still holds the probe's answers, so it replays on its own.
     assert [r.answer for r in second.evidence] == [r.answer for r in first.evidence]
     assert_frame_equal(second.dnsbl, first.dnsbl)
+
+
+def test_relay_checks_are_kept_per_resolver_and_evidence_is_as_fresh() -> None:
+    # A batch asks the same relay checks (PTR/FCrDNS, HELO, IP blocklists, the recipient
+    # MX) for every message from one relay: the second analysis through one resolver asks
+    # the DNS nothing, yet its evidence and frames are a fresh run's, and it replays alone.
+    from mailforensics import analysis
+
+    asked: list[tuple[str, str]] = []
+
+    class Counting(ZoneResolver):
+        def query(self, name: str, rdtype: str) -> DNSAnswer:
+            asked.append((name, rdtype))
+            return super().query(name, rdtype)
+
+    config = mf.Config(dnsbl_zones=ZONES, internal_domains=("example.net",))
+    resolver = Counting.from_text(ZONE)
+    first = mf.analyze(Message.from_bytes(RAW), ctx=mf.Context(resolver=resolver, now=NOW, config=config))
+    n_first = len(asked)
+    assert ("5.113.0.203.in-addr.arpa", "PTR") in asked and ("23.100.51.198.bl.test", "A") in asked
+    second = mf.analyze(Message.from_bytes(RAW), ctx=mf.Context(resolver=resolver, now=NOW, config=config))
+    relay_questions = {("5.113.0.203.in-addr.arpa", "PTR"), ("23.100.51.198.bl.test", "A"), ("example.net", "MX")}
+    assert not relay_questions & set(asked[n_first:])  # answered from the memo
+    assert [r.answer for r in second.evidence] == [r.answer for r in first.evidence]
+    for table in ("hops", "dnsbl", "findings"):
+        assert_frame_equal(getattr(second, table), getattr(first, table))
+    # (A remembered answer keeps the time it was asked: queried_at is provenance.)
+    assert_frame_equal(second.dns.drop(columns="queried_at"), first.dns.drop(columns="queried_at"))
+
+    # Another resolver does not share the first one's results.
+    other = Counting.from_text(ZONE)
+    before = len(asked)
+    mf.analyze(Message.from_bytes(RAW), ctx=mf.Context(resolver=other, now=NOW, config=config))
+    assert ("5.113.0.203.in-addr.arpa", "PTR") in asked[before:]
+
+    # The memo off: the same evidence and frames (it changes the cost, not the result).
+    analysis._CHECKS.clear()
+    fresh_ctx = mf.Context(resolver=ZoneResolver.from_text(ZONE), now=NOW, config=config)
+    fresh = mf.analyze(Message.from_bytes(RAW), ctx=fresh_ctx)
+    assert [r.answer for r in fresh.evidence] == [r.answer for r in second.evidence]
+    for table in ("hops", "dnsbl", "findings", "envelope"):
+        assert_frame_equal(getattr(fresh, table), getattr(second, table))
+
+
+def test_relay_check_results_follow_the_configuration() -> None:
+    # The HELO check reads the configuration (trusted networks): a changed Config is a
+    # different memo key, never a stale result.
+    resolver = ZoneResolver.from_text(ZONE)
+
+    def run(zones: tuple[DNSBLZone, ...]) -> mf.Analysis:
+        config = mf.Config(dnsbl_zones=zones)
+        return mf.analyze(Message.from_bytes(RAW), ctx=mf.Context(resolver=resolver, now=NOW, config=config))
+
+    plain, listed, again = run(()), run(ZONES), run(())
+    assert plain.dnsbl.empty and not listed.dnsbl.empty
+    assert again.dnsbl.empty

@@ -119,9 +119,13 @@ class RecordingResolver:
 
     def merge(self, records: tuple[EvidenceRecord, ...]) -> None:
         """Add records gathered elsewhere (another process of a batch); first answer wins."""
+        answers = self._answers
+        missing = [r for r in records if (r.answer.name, r.answer.rdtype) not in answers]  # lock-free read, as query()
+        if not missing:
+            return
         with self._lock:
-            for r in records:
-                self._answers.setdefault((r.answer.name, r.answer.rdtype), r)
+            for r in missing:
+                answers.setdefault((r.answer.name, r.answer.rdtype), r)
 
     def to_jsonl(self) -> str:
         """The evidence file's text."""
