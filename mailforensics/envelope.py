@@ -20,8 +20,10 @@ Authentication-Results are read through :mod:`mailforensics.authresults`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from mailforensics.addresses import canonical_ip
 from mailforensics.authresults import message_claims
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import HeaderField, Message
@@ -208,10 +210,10 @@ def reconstruct(message: Message, path: Path) -> Envelope:
 
     findings.extend(_conflicts(fields))
 
-    def best(field: str) -> EnvelopeField | None:
+    def best(field: str, usable: Callable[[str], bool] | None = None) -> EnvelopeField | None:
         for conf in (HIGH, MEDIUM, LOW):
             for f in fields:
-                if f.field == field and f.confidence == conf:
+                if f.field == field and f.confidence == conf and (usable is None or usable(f.value)):
                     return f
         return None
 
@@ -235,13 +237,16 @@ def reconstruct(message: Message, path: Path) -> Envelope:
                 seen.setdefault(_norm(f.value), f.value)
         rcpt = tuple(seen.values())
     helo = best("helo")
-    client_ip = best("client_ip")
+    # A claimed client-ip that is not an address (a mangled or forged verdict field) stays
+    # in ``fields`` as what the message says, but is never the envelope's address: SPF's
+    # check_host() takes an IP (RFC 7208 §4.1).
+    client_ip = best("client_ip", lambda value: canonical_ip(value) is not None)
     return Envelope(
         fields=tuple(fields),
         mail_from=mail_from.value if mail_from else None,
         rcpt_to=rcpt,
         helo=helo.value if helo else None,
-        client_ip=client_ip.value if client_ip else None,
+        client_ip=canonical_ip(client_ip.value) if client_ip else None,
         findings=tuple(findings),
     )
 

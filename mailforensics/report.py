@@ -377,11 +377,12 @@ def _decode(value: str | None) -> str:
     """An RFC 2047 header value decoded for display (undecodable words left as written)."""
     if not value:
         return ""
+    from email.errors import HeaderParseError
     from email.header import decode_header, make_header
 
     try:
         return str(make_header(decode_header(value)))
-    except (ValueError, LookupError, UnicodeError, TypeError):
+    except (ValueError, LookupError, UnicodeError, TypeError, HeaderParseError):
         return value
 
 

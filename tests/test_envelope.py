@@ -86,3 +86,29 @@ def test_ip_and_helo_conflicts() -> None:
 def test_multiple_return_paths() -> None:
     env = run("Return-Path: <a@example.org>\n" + TOP)
     assert FindingCode.ENVELOPE_MULTIPLE_RETURN_PATH in [f.code for f in env.findings]
+
+
+def test_a_claimed_client_ip_that_is_no_address_is_kept_but_never_used() -> None:
+    # Found by mutation fuzzing: a mangled Received-SPF client-ip became the envelope's
+    # address, and SPF's check_host() (which takes an IP) raised out of mf.analyze.
+    import mailforensics as mf
+    from mailforensics.resolvers import ZoneResolver
+
+    text = (
+        "Received: from mx1.example.net by store.example.net with LMTP id abc; Tue, 02 Jan 2024 10:00:09 +0000\n"
+        "Received-SPF: pass (mx1.example.net) client-ip=198.51.100.Content-Type:; envelope-from=a@example.org;"
+        " helo=mail.example.org;\n"
+        "Received-SPF: pass (mx1.example.net) client-ip=[IPv6:2001:DB8::5]; envelope-from=a@example.org;\n"
+        "From: a@example.org\nTo: bob@example.net\nSubject: t\n\nbody\n"
+    )
+    env = run(text)
+    values = [f.value for f in env.fields if f.field == "client_ip"]
+    assert values == ["198.51.100.Content-Type:", "[IPv6:2001:DB8::5]"]  # what the message says
+    assert env.client_ip == "2001:db8::5"  # the first that is an address, canonical
+    only_bad = run(text.replace("client-ip=[IPv6:2001:DB8::5]", "client-ip=1"))
+    assert only_bad.client_ip is None
+    a = mf.analyze(
+        Message.from_bytes(text.replace("client-ip=[IPv6:2001:DB8::5]", "client-ip=1").encode()),
+        ctx=mf.Context(resolver=ZoneResolver.from_text("")),
+    )
+    assert a.verification is not None and a.verification.spf_mailfrom is None

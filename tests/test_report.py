@@ -497,3 +497,14 @@ def test_degenerate_messages_write_up(tmp_path: Path, raw: bytes) -> None:
     assert_inert(report.analysis_html(a))
     assert report.read_provenance(report.to_html(a, tmp_path / "w.html"))["message_bytes"] == len(raw)
     report.to_markdown(a, tmp_path / "w.md")
+
+
+def test_malformed_encoded_words_are_shown_as_written() -> None:
+    # Found by mutation fuzzing: a base64 encoded-word that does not decode raised
+    # HeaderParseError out of mf.analyze (the From display name) and the writeup.
+    raw = b'From: "=?utf-8?b?A?=" <a@evil.example>\nTo: b@example.net\nSubject: =?utf-8?b?AAAAA?= invoice\n\nbody\n'
+    a = mf.analyze(mf.Message.from_bytes(raw), ctx=mf.Context(resolver=ZoneResolver.from_text(""), config=CONFIG))
+    assert a.verification is not None and a.verification.author.domain == "evil.example"
+    assert a.verification.author.display_names == ("=?utf-8?b?A?=",)
+    fragment = report.analysis_html(a)
+    assert "=?utf-8?b?AAAAA?= invoice" in fragment
