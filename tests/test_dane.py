@@ -576,3 +576,45 @@ def test_match_chain_rules(pki: PKI) -> None:
 
 def test_tlsa_name() -> None:
     assert dane.tlsa_name("MX.Example.TEST.") == "_25._tcp.mx.example.test"
+
+
+ALIAS_ZONE = f"""
+$ORIGIN provider.test.
+$TTL 300
+mx1 IN A 192.0.2.31
+_25._tcp.mx1 IN TLSA 3 1 1 {"cd" * 32}
+mx2 IN A 192.0.2.32
+mx3 IN A 192.0.2.33
+$ORIGIN expanded.test.
+@ IN MX 10 mx
+mx IN CNAME mx1.provider.test.
+_25._tcp.mx IN TLSA 3 1 1 {"ef" * 32}
+$ORIGIN fallback.test.
+@ IN MX 10 mx
+mx IN CNAME mx2.provider.test.
+_25._tcp.mx IN TLSA 3 1 1 {"ef" * 32}
+$ORIGIN failing-alias.test.
+@ IN MX 10 mx
+mx IN CNAME mx3.provider.test.
+_25._tcp.mx IN TLSA 3 1 1 {"ef" * 32}
+"""
+
+
+def test_an_alias_mx_host_uses_the_expanded_name_first() -> None:
+    # RFC 7672 §2.2.2: a secure CNAME chain makes the expanded name the TLSA base domain;
+    # a validated denial there sends the lookup back to the MX host name; a failed lookup
+    # at the expanded name decides (the sender defers), as in Postfix.
+    resolver = FailingResolver(
+        ZoneResolver.from_text(ALIAS_ZONE, secure=True), {("_25._tcp.mx3.provider.test", "TLSA")}
+    )
+    ctx = Context(resolver=resolver)
+    expanded = dane.check("expanded.test", ctx=ctx).hosts[0]
+    assert expanded.host == "mx.expanded.test" and expanded.tlsa_name == "_25._tcp.mx1.provider.test"
+    assert [r.data for r in expanded.tlsa] == ["cd" * 32] and expanded.outcome == "untested"
+    fallback = dane.check("fallback.test", ctx=ctx).hosts[0]
+    assert fallback.tlsa_name == "_25._tcp.mx.fallback.test" and [r.data for r in fallback.tlsa] == ["ef" * 32]
+    failing = dane.check("failing-alias.test", ctx=ctx).hosts[0]
+    assert failing.tlsa_name == "_25._tcp.mx3.provider.test" and failing.outcome == "fail"
+    # Without DNSSEC the chain proves nothing: the MX host name, and DANE does not apply.
+    insecure = dane.check("expanded.test", ctx=Context(resolver=ZoneResolver.from_text(ALIAS_ZONE))).hosts[0]
+    assert insecure.tlsa_name == "_25._tcp.mx.expanded.test" and insecure.outcome == "insecure"

@@ -12,7 +12,10 @@ nothing matches, a DANE-aware sender does not deliver.
 2. the host's address records must be validated (§2.2.2), or DANE does not apply;
 3. the TLSA RRset at ``_25._tcp.<host>`` counts only when validated (§2.2): a secure
    denial is ``no-tlsa``, an insecure answer ``insecure``, a bogus answer or a failed
-   lookup ``fail`` (the sender defers delivery to that host);
+   lookup ``fail`` (the sender defers delivery to that host). When the host is an alias
+   whose CNAME chain validated end to end, the TLSA records are looked up first at the
+   expanded name, then, on a validated denial or an insecure answer there, at the MX
+   name (§2.2.2); a failure at the expanded name decides, as it does for Postfix;
 4. with ``probe=True``, :func:`probe` opens an SMTP session, asks for STARTTLS and
    collects the certificate chain, and :func:`match_chain` matches it (RFC 6698 §2.1,
    RFC 7671, RFC 7672 §3.1): DANE-EE(3) against the leaf, with no name or date checks
@@ -56,7 +59,7 @@ from typing import Any, Literal
 from mailforensics.context import Context
 from mailforensics.errors import InputError
 from mailforensics.findings import Finding
-from mailforensics.resolvers.base import DNSAnswer
+from mailforensics.resolvers.base import DNSAnswer, normalize_name
 from mailforensics.transport.mx import MXHost, MXResult, lookup_mx
 
 __all__ = [
@@ -272,7 +275,8 @@ class DANEHost:
     address_secure
         DNSSEC status of its address records.
     tlsa_name
-        ``_25._tcp.<host>``.
+        The TLSA owner name the verdict rests on: ``_25._tcp.<host>``, or
+        ``_25._tcp.<expanded host>`` when the host is an alias (RFC 7672 §2.2.2).
     tlsa_status, tlsa_secure
         The TLSA answer's DNS status and DNSSEC status.
     tlsa
@@ -909,7 +913,8 @@ def check_host(
     """
     host = mx_host.host
     resolver = ctx.get_resolver()
-    owner = tlsa_name(host)
+    base, answer = _tlsa_lookup(mx_host, resolver)
+    owner = tlsa_name(base)
     common: dict[str, Any] = {
         "host": host,
         "preference": mx_host.preference,
@@ -917,7 +922,6 @@ def check_host(
         "address_secure": mx_host.secure,
         "tlsa_name": owner,
     }
-    answer = resolver.query(owner, "TLSA")
     records = tuple(parse_tlsa(r) for r in answer.records) if answer.ok else ()
     common.update(tlsa_status=answer.status, tlsa_secure=answer.secure, tlsa=records)
     # The probe reports STARTTLS and the certificate whatever DANE concludes, except that
@@ -990,7 +994,9 @@ def check_host(
     if not result.tls:
         return DANEHost(**common, outcome="fail", reason=f"STARTTLS failed: {result.error}")
     now = ctx.current_time()
-    names = tuple(dict.fromkeys((host, domain)))
+    # RFC 7672 §3.2.2: the reference identifiers are the TLSA base domain (the expanded
+    # name when the records came from there), the MX host name and the next-hop domain.
+    names = tuple(dict.fromkeys((base, host, domain)))
     matched, comparisons, winner, why = match_chain(records, [c.der for c in result.chain], names=names, now=now)
     return DANEHost(
         **common,
@@ -999,6 +1005,36 @@ def check_host(
         matches=comparisons,
         matched=winner,
     )
+
+
+def _tlsa_lookup(mx_host: MXHost, resolver: Any) -> tuple[str, DNSAnswer]:
+    """The TLSA base domain of ``mx_host`` and the TLSA answer there (RFC 7672 §2.2.2).
+
+    An MX host that is an alias (RFC 2181 §10.3 forbids it, and mail still flows) whose
+    CNAME chain and addresses validated end to end has its TLSA records looked up at the
+    fully expanded name first. A validated denial or an insecure answer there sends the
+    lookup on to the MX host name; a failed lookup, a bogus answer or secure records
+    there decide. Otherwise the base domain is the MX host name.
+    """
+    host = mx_host.host
+    if mx_host.alias and mx_host.secure is True:
+        target = _alias_target(mx_host.alias[-1], resolver)
+        if target is not None and target != host:
+            expanded = resolver.query(tlsa_name(target), "TLSA")
+            if expanded.temporary_failure or expanded.secure is False:
+                return target, expanded  # a failed lookup or a bogus answer decides
+            if expanded.secure is True and expanded.ok and expanded.records:
+                return target, expanded
+            # A validated denial, or an answer that is not validated: the MX host name.
+    return host, resolver.query(tlsa_name(host), "TLSA")
+
+
+def _alias_target(alias: str, resolver: Any) -> str | None:
+    """Where the last alias of a CNAME chain points (its CNAME record), or None."""
+    answer = resolver.query(alias, "CNAME")
+    if not answer.ok or not answer.records:
+        return None
+    return normalize_name(answer.records[0]) or None
 
 
 def check(
