@@ -37,12 +37,11 @@ import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import getaddresses
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mailforensics import frames
-from mailforensics.addresses import is_private_address, parse_ip
+from mailforensics.addresses import is_private_address, mailboxes, parse_ip
 from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode
 from mailforensics.message import Message
@@ -475,7 +474,7 @@ def analyze(source: Message | str | os.PathLike[str] | bytes | IO[bytes], *, ctx
     boundary_rdns = next((r.rdns for r in reputation if r.number == path.boundary_hop and r.rdns), None)
     sources: dict[str, str] = {}
     from_header = t.message.get("From")
-    from_domains = [_domain_of(addr) for _, addr in getaddresses([from_header])] if from_header else []
+    from_domains = [_domain_of(addr) for _, addr in mailboxes(from_header)] if from_header else []
     candidates = [
         ("MAIL FROM", _domain_of(env.mail_from)),
         ("HELO", env.helo if env.helo and not env.helo.startswith("[") else None),

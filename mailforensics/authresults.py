@@ -76,7 +76,8 @@ class Claim:
         ``ptype.property`` (``"smtp.mailfrom"``, ``"header.d"``, ``"policy.dmarc"``), or a
         vendor's bare key (Microsoft's ``"action"``), or for Received-SPF the RFC 7208
         §9.1 key (``"client-ip"``, ``"envelope-from"``, ``"helo"``, ...). Values are as
-        written, unquoted.
+        written, unquoted; an address whose local-part is quoted keeps those quotes
+        (``smtp.mailfrom="pat smith"@example.com`` → ``'"pat smith"@example.com'``).
     method_version
         The method version (``dkim/1`` → ``"1"``), or None.
     comment
@@ -299,7 +300,8 @@ def _item(text: str, pos: int, problems: _Problems) -> tuple[_Item, int]:
         # No CFWS inside and an unquoted, non-empty value: exactly what the general
         # reading below gives (each "." starts a part, empty ones included), without
         # its nine calls to _cfws, which is most of an A-R field's cost.
-        return _Item(parts=m.group(1).split("."), version=m.group(2), value=m.group(3)), m.end()
+        item = _Item(parts=m.group(1).split("."), version=m.group(2), value=m.group(3))
+        return item, _address_domain(text, m.end(), item, False, problems)
     size = len(text)
     item = _Item(parts=[])
     if text[pos] == '"':
@@ -323,14 +325,49 @@ def _item(text: str, pos: int, problems: _Problems) -> tuple[_Item, int]:
         p = _cfws(text, p + 1, item.comments, problems)
         if p < size and text[p] == '"':
             item.value, p = _quoted(text, p, problems)
-        else:
-            m = _VALUE_RUN.match(text, p)
-            item.value = m.group() if m else ""
-            p = m.end() if m else p
+            return item, _address_domain(text, p, item, True, problems)
+        m = _VALUE_RUN.match(text, p)
+        item.value = m.group() if m else ""
+        p = m.end() if m else p
+        if item.value:
+            p = _address_domain(text, p, item, False, problems)
     if p == pos:  # cannot happen (every start character is consumed), but never loop
         problems.fail(f"unreadable character {text[pos]!r}")
         p += 1
     return item, p
+
+
+def _address_domain(text: str, pos: int, item: _Item, quoted: bool, problems: _Problems) -> int:
+    """After a value ending at ``pos``: join an ``"@" domain-name`` that follows it.
+
+    RFC 8601 §2.2 ``pvalue`` is ``[CFWS] ( value / [ [ local-part ] "@" ] domain-name )``,
+    and an RFC 5322 local-part may be a quoted-string and may carry CFWS before the
+    ``"@"``: ``smtp.mailfrom="john doe"@example.com`` is one value. The joined value
+    keeps the local-part's quotes (``"john doe"@example.com``, the address as written).
+    The CFWS skipped here is what the caller would skip next; its comments go to
+    ``item`` as they would there. Returns the position after what was read.
+    """
+    size = len(text)
+    if pos >= size or (not quoted and "@" in (item.value or "")):
+        return pos
+    p, ch = pos, text[pos]
+    if ch == " ":  # _prepare left single spaces: look one further before doing more
+        if p + 1 >= size or text[p + 1] not in "(@":
+            return pos
+    elif ch != "(" and ch != "@":
+        return pos
+    if ch != "@":
+        p = _cfws(text, p, item.comments, problems)
+        if p >= size or text[p] != "@":
+            return p
+    m = _VALUE_RUN.match(text, p + 1)
+    if m is None:
+        return p  # a lone "@": left for the caller to report
+    local = item.value or ""
+    if quoted:
+        local = '"' + local.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    item.value = f"{local}@{m.group()}"
+    return m.end()
 
 
 def _scan(text: str, problems: _Problems) -> list[_Segment]:
@@ -540,6 +577,11 @@ def _authserv(segments: list[_Segment], problems: _Problems) -> tuple[str | None
         )
         return None, None, segments
     authserv_id = first.key or None
+    if first.version is not None:
+        # "mx.example.org/1": '/' is a tspecial, so no RFC 2045 token holds it; keep the
+        # name as written rather than drop what follows the '/'.
+        authserv_id = f"{first.key}/{first.version}"
+        problems.note(f"'/' in the authserv-id {_clip(authserv_id)!r} (RFC 8601 §2.2: a token or quoted-string)")
     rest = items[1:]
     version = None
     if rest and rest[0].value is None and len(rest[0].parts) == 1 and _DIGITS.fullmatch(rest[0].parts[0]):

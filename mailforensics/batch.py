@@ -85,6 +85,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from mailforensics.addresses import mailboxes
 from mailforensics.context import Context
 from mailforensics.errors import InputError
 from mailforensics.message import Message
@@ -284,7 +285,7 @@ def _from_address(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        found = [a for _, a in email.utils.getaddresses([value]) if a]
+        found = [a for _, a in mailboxes(value) if a]
     except Exception:
         return None
     return found[0] if found else None

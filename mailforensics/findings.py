@@ -50,6 +50,8 @@ class FindingCode(StrEnum):
     HOP_CLEARTEXT = "hop-cleartext"
     DATE_AFTER_FIRST_HOP = "date-after-first-hop"
     DATE_LONG_BEFORE_FIRST_HOP = "date-long-before-first-hop"
+    DATE_AFTER_TRUSTED_HOP = "date-after-trusted-hop"
+    HOP_FOREIGN_BLOCK = "hop-foreign-block"
     DATE_MISSING = "date-missing"
     NO_RECEIVED = "no-received"
     NO_EXTERNAL_HOP = "no-external-hop"
@@ -143,6 +145,7 @@ class FindingCode(StrEnum):
     ARCHIVE_UNREADABLE = "archive-unreadable"
     CALENDAR_LINKS = "calendar-invite-links"
     CONTENT_PART_UNREADABLE = "content-part-unreadable"
+    MIME_STRUCTURE_DEFECT = "mime-structure-defect"
     CONTENT_LIMIT = "content-limit-reached"
 
 

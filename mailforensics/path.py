@@ -18,16 +18,18 @@ below it was written by hosts outside the recipient's control and is a claim, no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from mailforensics.addresses import is_private_address, parse_ip
+from mailforensics.auth import orgdomain
 from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import Message
-from mailforensics.received import Hop, parse_received
+from mailforensics.received import MAX_HEADER_CHARS, Hop, parse_received
 
 __all__ = ["Path", "PathHop", "build_path", "reconstruct"]
 
@@ -113,11 +115,35 @@ def _client_internal(hop: Hop, ctx: Context, is_mx: Callable[[str | None], bool]
         if cfg.is_trusted_ip(hop.from_ip) or is_mx(hop.from_ip) or is_mx(hop.from_rdns):
             return True
         return bool(hop.from_rdns and cfg.is_internal_host(hop.from_rdns))
-    if not hop.parsed and hop.from_helo is None and hop.by_host is None:
+    if not hop.parsed and hop.from_helo is None and hop.by_host is None and _names_an_address(hop.raw):
+        # Unreadable, with an address we could not place: it may be the record of an
+        # external client, so the walk cannot go past it.
         return None
     # No client address: local submission, LMTP hand-off inside one site, a pickup
-    # directory. An external SMTP receipt always records the peer address.
+    # directory, or a field that names no client at all (qmail's "(qmail 1234 invoked
+    # from network)", written beside the field that records the client; an unreadable
+    # field with no address in it). An external SMTP receipt always records the peer
+    # address, so such a field carries nothing to judge: the walk steps over it (an
+    # unreadable one is still reported). This is safe: the walk only reaches fields our
+    # own hosts wrote (each one's writer is the internal client of the field above), and
+    # what a sender adds lies below the boundary, where the walk never goes.
     return True
+
+
+#: An IPv4 address not glued to more digits or dots on its left; runs of the characters
+#: of an IPv6 literal. Both scanned left to right with bounded work per position.
+_IPV4_IN_TEXT = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+_IPV6_RUN = re.compile(r"[0-9A-Fa-f.:]{3,}")
+
+
+def _names_an_address(text: str) -> bool:
+    """Whether ``text`` holds an IPv4 or IPv6 address anywhere (with a port, in brackets,
+    after an ``IPv6:`` tag)."""
+    text = text[:MAX_HEADER_CHARS]
+    if any(parse_ip(m.group()) is not None for m in _IPV4_IN_TEXT.finditer(text)):
+        return True
+    runs = (m.group().strip(".:") for m in _IPV6_RUN.finditer(text))
+    return any(parse_ip(run) is not None for run in runs if "::" in run or run.count(":") >= 7)
 
 
 def _date_header(message: Message | None) -> datetime | None:
@@ -242,6 +268,7 @@ def build_path(
         )
     for ph in path_hops:
         findings.extend(_hop_findings(ph, ctx, boundary_hop))
+    findings.extend(_foreign_blocks(path_hops))
 
     # Hops in the future: judged against the context's clock (or the system clock).
     reference = ctx.now if isinstance(ctx.now, datetime) else ctx.current_time()
@@ -260,19 +287,40 @@ def build_path(
             )
 
     # Date header vs the first hop (RFC 5322 §3.6.1: the Date is when the message was
-    # ready for delivery, so it should precede the first relay).
+    # ready for delivery, so it should precede the first relay), and vs the oldest hop
+    # our own infrastructure recorded (the boundary hop, or the oldest trusted one): the
+    # first hop's time may be a claim, that one's is a fact.
     first = next((ph for ph in path_hops if ph.hop.timestamp is not None), None)
+    trusted = next((ph for ph in path_hops if ph.trusted_record and ph.hop.timestamp is not None), None)
+    late: tuple[PathHop, float] | None = None  # the trusted hop, and how long before the Date
+    if date is not None and trusted is not None and trusted is not first and trusted.hop.timestamp is not None:
+        behind = (date - trusted.hop.timestamp).total_seconds()
+        if behind > cfg.clock_tolerance_s:
+            late = (trusted, behind)
     if date is not None and first is not None and first.hop.timestamp is not None:
         gap = (first.hop.timestamp - date).total_seconds()
         if gap < -cfg.clock_tolerance_s:
+            evidence: tuple[tuple[str, str], ...] = (
+                ("date", date.isoformat()),
+                ("first hop", first.hop.timestamp.isoformat()),
+            )
+            also = ""
+            if late is not None:  # one finding says both
+                hop_ts = late[0].hop.timestamp
+                evidence += ((f"hop {late[0].number} (trusted)", hop_ts.isoformat() if hop_ts else ""),)
+                also = (
+                    f" It is also {_span(late[1])} after hop {late[0].number}, which the recipient's own "
+                    "infrastructure recorded."
+                )
+                late = None
             findings.append(
                 Finding(
                     code=FindingCode.DATE_AFTER_FIRST_HOP,
                     severity=Severity.WARNING,
                     where=f"hop {first.number}",
                     detail=f"The Date header is {-gap:.0f} s after the first hop's timestamp: "
-                    "the sender's clock is ahead, or the Date was forged.",
-                    evidence=(("date", date.isoformat()), ("first hop", first.hop.timestamp.isoformat())),
+                    "the sender's clock is ahead, or the Date was forged." + also,
+                    evidence=evidence,
                 )
             )
         elif gap > cfg.date_before_first_hop_s:
@@ -286,6 +334,23 @@ def build_path(
                     evidence=(("date", date.isoformat()), ("first hop", first.hop.timestamp.isoformat())),
                 )
             )
+    if late is not None and date is not None:
+        # The first hop's time agrees with the Date (a forged or skewed older header), but
+        # the recipient's own record says the message arrived before it was dated.
+        ph, behind = late
+        hop_ts = ph.hop.timestamp
+        findings.append(
+            Finding(
+                code=FindingCode.DATE_AFTER_TRUSTED_HOP,
+                severity=Severity.WARNING,
+                where=f"hop {ph.number}",
+                detail=f"The Date header is {_span(behind)} after hop {ph.number}, which the recipient's own "
+                "infrastructure recorded: the message was dated after it arrived (a sender clock far ahead, "
+                "or a forged Date; the first hop's time does not contradict the Date, so that header may be "
+                "forged too).",
+                evidence=(("date", date.isoformat()), (f"hop {ph.number}", hop_ts.isoformat() if hop_ts else "")),
+            )
+        )
 
     return Path(
         hops=tuple(path_hops),
@@ -295,6 +360,94 @@ def build_path(
         findings=tuple(findings),
         entry_hop=entry_hop,
     )
+
+
+def _chain_name(value: str | None) -> str | None:
+    """A host name fit for comparing hops: lower case, no root dot; None for an address
+    literal, a name with no dot (``localhost``, NetBIOS names) or nothing."""
+    if not value:
+        return None
+    name = value.strip().rstrip(".").lower()
+    if "." not in name or name.startswith("[") or name.startswith("localhost") or parse_ip(name) is not None:
+        return None
+    return name
+
+
+def _same_host(a: str, b: str) -> bool:
+    """Loosely the same host: equal, the same first label (a short and a full name), or
+    the same organizational domain (an internal alias of one organization's host)."""
+    if a == b or a.split(".", 1)[0] == b.split(".", 1)[0]:
+        return True
+    org = orgdomain.organizational_domain(a)
+    return org is not None and org == orgdomain.organizational_domain(b)
+
+
+def _links(older: Hop, newer: Hop) -> bool | None:
+    """Does ``newer``'s client name the host that received ``older``? None = cannot tell
+    (a side names no host)."""
+    by = _chain_name(older.by_host)
+    clients = [n for n in (_chain_name(newer.from_helo), _chain_name(newer.from_rdns)) if n]
+    if by is None or not clients or not older.parsed or not newer.parsed:
+        return None
+    return any(_same_host(c, by) for c in clients)
+
+
+#: The longest run of hops judged as one inserted block.
+_MAX_FOREIGN_BLOCK = 3
+
+
+def _foreign_blocks(path_hops: Sequence[PathHop]) -> list[Finding]:
+    """Runs of hops that chain with neither neighbour, where the neighbours chain with each
+    other: without the run the path is continuous (RFC 5321 §4.4: each relay's client is
+    the host that wrote the field below). Real chains often name a host differently from
+    hop to hop, so a single break says nothing; only a break on both sides of a run that
+    its removal repairs is reported."""
+    out: list[Finding] = []
+    hops = [ph.hop for ph in path_hops]
+    n = len(hops)
+    i = 1
+    while i < n - 1:
+        if _links(hops[i - 1], hops[i]) is not False:
+            i += 1
+            continue
+        for j in range(i, min(n - 1, i + _MAX_FOREIGN_BLOCK)):
+            if _links(hops[j], hops[j + 1]) is False and _links(hops[i - 1], hops[j + 1]) is True:
+                before, after = path_hops[i - 1], path_hops[j + 1]
+                first, last = path_hops[i].number, path_hops[j].number
+                span = f"hop {first}" if first == last else f"hops {first}-{last}"
+                evidence = tuple(
+                    (f"hop {ph.number}", f"from {ph.hop.from_helo or ph.hop.from_rdns or '?'} by "
+                     f"{ph.hop.by_host or '?'} at {ph.hop.timestamp_text or '?'}")
+                    for ph in path_hops[i - 1 : j + 2]
+                )  # fmt: skip
+                out.append(
+                    Finding(
+                        code=FindingCode.HOP_FOREIGN_BLOCK,
+                        severity=Severity.NOTICE,
+                        where=span,
+                        detail=f"{span.capitalize()} do not chain with the hops around them: the client of "
+                        f"hop {first} is not {before.hop.by_host}, which received hop {before.number}, and the "
+                        f"client of hop {after.number} is not {path_hops[j].hop.by_host}, which received hop "
+                        f"{last}, but the host that received hop {before.number} (by name or organization), so "
+                        f"without {span} the chain is continuous. An inserted or foreign block of Received "
+                        "headers (forged, or added when the message was re-filed); the delays into and out of "
+                        "it mean nothing.",
+                        evidence=evidence,
+                    )
+                )
+                i = j + 1
+                break
+        i += 1
+    return out
+
+
+def _span(seconds: float) -> str:
+    """``90`` → ``"90 s"``, ``7200`` → ``"2.0 h"``, ``1036800`` → ``"12.0 days"``."""
+    if seconds < 3600:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
 
 
 def _hop_findings(ph: PathHop, ctx: Context, boundary_hop: int | None) -> list[Finding]:
@@ -418,6 +571,18 @@ def reconstruct(
         Hops oldest first with delays, the trust boundary, the originating IP, findings.
     """
     hops, indexes = received_hops(message)
-    return build_path(
+    path = build_path(
         hops, header_indexes=indexes, date=_date_header(message), ctx=ctx, is_recipient_mx=is_recipient_mx
     )
+    if message.get("Date") is None:
+        # RFC 5322 §3.6: the origination date is required (a submission server may add
+        # a missing one, RFC 6409 §8.3).
+        missing = Finding(
+            code=FindingCode.DATE_MISSING,
+            severity=Severity.NOTICE,
+            where="message",
+            detail="The message has no Date header, which RFC 5322 §3.6 requires: the sending software "
+            "left it out and no submission server added one, or it was removed on the way.",
+        )
+        path = replace(path, findings=(*path.findings, missing))
+    return path

@@ -47,17 +47,25 @@ class Hop:
         brackets, e.g. ``"[192.0.2.1]"``). ``None`` when the receiver wrote ``unknown``
         in its place, or when the ``from`` clause names something else: a bare client
         address (webmail, ``from 192.0.2.5 by ...``) or a local user (Exim
-        ``from alice by ... with local``).
+        ``from alice by ... with local``), or when the client gave an empty HELO (qmail
+        ``(HELO )``) or the receiver wrote no from-word at all (IIS ``from  ([ip])``).
     from_rdns
         The reverse-DNS name the receiver looked up for the client (``None`` when the
-        receiver wrote ``unknown`` or nothing). Trailing dots are removed.
+        receiver wrote ``unknown``, a DNS-failure placeholder such as Courier's
+        ``softdnserr``, or nothing). Where the receiver writes its own name for the client
+        and then the address as a plain word, not in TCP-info (Exim 3 ``from RDNS (HELO)
+        [IP]``, GMX ``from RDNS (EHLO x) [IP]``, fetchmail ``from HOST [IP]``), that name.
+        Trailing dots are removed.
     from_ip
         The client address the receiver saw, IPv4 or IPv6 in canonical form (an
         IPv4-mapped IPv6 address is given as IPv4).
     from_port
-        The client's TCP port, when the receiver wrote it (Exim).
+        The client's TCP port, when the receiver wrote it (Exim ``[ip]:port``, Exim 3
+        ``[ip.port]``, ecelerity ``[ip:port]``, XMail ``(ip:port)``).
     by_host
-        The receiving host, as written.
+        The receiving host, as written. Where a gateway writes a product name of several
+        words in its place (``by Acme Mail Gateway with ESMTP``), the first word, with a
+        note in ``defects`` (``parsed`` stays ``True``).
     by_ip
         The receiving host's address, when written (Exchange, amavis, Gmail), canonical
         like ``from_ip`` (an IPv6 zone index such as ``%11`` is dropped).
@@ -71,16 +79,19 @@ class Hop:
         is read as ``"ESMTP"`` plus TLS details.
     tls
         ``True`` when the header shows TLS (an RFC 3848 ``S`` protocol, ``HTTPS``, or a TLS
-        comment or clause), ``False`` for plain SMTP/ESMTP/LMTP/HTTP without TLS details,
-        ``None`` when the header says nothing either way (MAPI, local delivery, no
-        ``with`` clause).
+        comment or clause), ``False`` for plain SMTP/ESMTP/LMTP without TLS details,
+        ``None`` when the header says nothing either way (MAPI, local delivery, ``HTTP``,
+        which webmail and APIs write for HTTPS requests too, IIS ``Microsoft SMTPSVC``,
+        which never records TLS, no ``with`` clause).
     tls_version, tls_cipher, tls_bits
         TLS details from the comments; the version is normalised to OpenSSL's spelling
-        (``"TLSv1.3"``).
+        (``"TLSv1.3"``). The version is None when the header does not say which one:
+        OpenSSL up to 1.0.2 writes ``version=TLSv1/SSLv3`` for any TLS version.
     auth
         The authenticated submitter when the header names one (``"alice@example.com"``);
-        otherwise the token that shows authentication (``"ESMTPSA"``,
-        ``"authenticated bits=0"``); ``None`` when there is no sign of it.
+        otherwise the token that shows authentication (``"ESMTPSA"``, Exim's pre-4.50
+        ``"asmtp"``, ``"authenticated bits=0"``); ``None`` when there is no sign of it.
+        CommuniGate's ``(account alice@example.com ...)`` names the submitter.
     ident
         The RFC 1413 ident user or local user (``"uid 89"``, ``"userid 1000"``, the
         ``alice`` of sendmail's ``alice@rdns [ip]`` and ``(from alice@localhost)``, qmail's
@@ -90,12 +101,16 @@ class Hop:
     envelope_for
         The recipient in the ``for`` clause, without angle brackets.
     envelope_from
-        The reverse-path from ``envelope-from`` (Exim, Haraka, Dovecot); ``""`` is the
-        null reverse-path ``<>``.
+        The reverse-path from ``envelope-from`` (Exim, Haraka, Dovecot), qmail-ldap's
+        ``envelope-sender`` or XMail's ``from <a>`` after the ``for`` clause; ``""`` is
+        the null reverse-path ``<>``.
     software
         The receiving software when the header names it, as named (``"Postfix"``,
         ``"Exim 4.96"``, ``"8.17.1/8.17.1"`` for sendmail, ``"amavisd-new"``); for
-        Exchange the ``with`` value and the build (``"Microsoft SMTP Server 15.1.2507.35"``).
+        Exchange the ``with`` value and the build (``"Microsoft SMTP Server 15.1.2507.35"``);
+        for qmail's comment-only field the program it names (``"qmail"``, a fork's own
+        name). Exim is also recognised without its ``(Exim x)`` comment, by ``[ip]:port``
+        or its message id, to read ``from RDNS ([ip]:port)`` (``software`` stays None then).
     timestamp
         The date after ``;``, as an aware datetime in UTC; ``None`` when absent or
         unreadable.
@@ -249,14 +264,34 @@ def _small_int(text: str | None) -> int | None:
 
 
 _BRACKET_PORT = re.compile(r"\[([^\]]*)\](?::([0-9]{1,5}))?")
+#: An IPv4 address with its port glued on: Exim 3 wrote ``192.0.2.1.1234`` inside the
+#: brackets, ecelerity ``192.0.2.1:1234``, XMail ``(192.0.2.1:1234)`` with none. (An IPv6
+#: address is never read this way: its own colons make a port ambiguous.)
+_IPV4_PORT = re.compile(r"([0-9]{1,3}(?:\.[0-9]{1,3}){3})[.:]([0-9]{1,5})")
+
+
+def _ip_port(text: str) -> tuple[str | None, int | None]:
+    """``192.0.2.1`` → (ip, None); ``192.0.2.1.25`` / ``192.0.2.1:25`` → (ip, 25)."""
+    ip = _ip(text)
+    if ip is not None:
+        return ip, None
+    m = _IPV4_PORT.fullmatch(text)
+    if m is None:
+        return None, None
+    ip = _ip(m.group(1))
+    return ip, (_small_int(m.group(2)) if ip is not None else None)
 
 
 def _bracketed_ip(word: str) -> tuple[str | None, int | None]:
-    """``[192.0.2.1]`` / ``[IPv6:2001:db8::1]`` / ``[192.0.2.1]:25`` → (ip, port)."""
+    """``[192.0.2.1]`` / ``[IPv6:2001:db8::1]`` / ``[192.0.2.1]:25`` / ``[192.0.2.1.25]`` /
+    ``[192.0.2.1:25]`` → (ip, port)."""
     m = _BRACKET_PORT.fullmatch(word)
     if not m:
         return None, None
-    return _ip(m.group(1)), _small_int(m.group(2))
+    port = _small_int(m.group(2))
+    if port is not None:
+        return _ip(m.group(1)), port
+    return _ip_port(m.group(1))
 
 
 def _host(word: str | None) -> str | None:
@@ -277,8 +312,14 @@ def _addr(word: str) -> str:
     return w.strip()
 
 
+#: What receivers write where a name is missing: Postfix/qmail ``unknown``, OpenSMTPD
+#: ``<unknown>``; after a temporary DNS failure Courier's couriertcpd writes ``softdnserr``
+#: and ucspi-tcp (qmail's tcpserver) ``softdnserror``.
+_UNKNOWN_NAMES = frozenset({"unknown", "<unknown>", "[unknown]", "softdnserr", "softdnserror"})
+
+
 def _is_unknown(word: str) -> bool:
-    return word.lower() in ("unknown", "<unknown>", "[unknown]")
+    return word.lower() in _UNKNOWN_NAMES
 
 
 def _strip_nested(comment: str) -> tuple[str, list[str]]:
@@ -314,18 +355,21 @@ _IANA_WITH = frozenset({
     "UTF8SMTP", "UTF8SMTPA", "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTP", "UTF8LMTPA",
     "UTF8LMTPS", "UTF8LMTPSA", "SMTPS",
 })  # fmt: skip
-#: Other ``with`` values that say whether TLS was used.
+#: Other ``with`` values that say whether TLS was used. Only a value whose writer always
+#: records TLS when there was TLS can say False. Not listed (so ``tls`` stays None): IIS
+#: ``Microsoft SMTPSVC``, which never records TLS in its Received line.
 _TLS_BY_PROTOCOL = {
-    "HTTP": False,
+    # No "HTTP": webmail and HTTP APIs write "with HTTP" whether or not the request came
+    # over HTTPS (Mailgun's API is HTTPS-only), so it says nothing about TLS (None).
     "HTTPS": True,
-    "MICROSOFT SMTP SERVER": False,  # Exchange writes "(TLS)" or "(version=...)" when used
-    "MICROSOFT SMTPSVC": False,
+    "MICROSOFT SMTP SERVER": False,  # Exchange 2007+ writes "(TLS)" or "(version=...)" when used
 }
 #: A second ``with`` clause that only adds TLS (Mimecast "with ESMTP with STARTTLS").
 _TLS_WORDS = frozenset({"STARTTLS", "TLS", "SSL"})
 
 _TLS_VERSION = re.compile(r"(?i)\b(TLS|SSL)v?_?(\d)(?:[._](\d))?\b")
-_TLS_VERSION_WORD = re.compile(r"(?i)(TLS|SSL)v?_?(\d)(?:[._](\d))?")
+#: Also GnuTLS's "TLS-1.0" / "TLS1.2", which Exim built with GnuTLS writes.
+_TLS_VERSION_WORD = re.compile(r"(?i)(TLS|SSL)v?[_-]?(\d)(?:[._](\d))?")
 _BITS = re.compile(r"(?i)\bbits=([0-9]{1,5})|\b([0-9]{2,5})(?:/[0-9]{2,5})? ?bits\b")
 
 
@@ -333,7 +377,7 @@ def _norm_tls_version(kind: str, major: str, minor: str | None) -> str:
     kind = kind.upper()
     if kind == "SSL":
         return f"SSLv{major}"
-    if major == "1" and minor is None:  # Exim/older OpenSSL "TLSv1" is TLS 1.0
+    if major == "1" and minor in (None, "0"):  # OpenSSL calls TLS 1.0 "TLSv1" (GnuTLS "TLS1.0")
         return "TLSv1"
     return f"TLSv{major}.{minor or '0'}"
 
@@ -345,8 +389,14 @@ def _version_word(word: str) -> str | None:
 
 
 def _version_in(text: str) -> str | None:
-    m = _TLS_VERSION.search(text)
-    return _norm_tls_version(m.group(1), m.group(2), m.group(3)) if m else None
+    """The TLS version a ``version=`` value names; None when it names several.
+
+    OpenSSL up to 1.0.2 gives ``"TLSv1/SSLv3"`` from ``SSL_CIPHER_get_version`` for every
+    cipher that is not SSLv2's, whatever version was negotiated (sendmail's
+    ``{tls_version}`` is that string), so it says TLS was used but not which version.
+    """
+    found = {_norm_tls_version(m.group(1), m.group(2), m.group(3)) for m in _TLS_VERSION.finditer(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _bits_in(text: str) -> int | None:
@@ -511,6 +561,7 @@ class _TcpInfo:
     ident: str | None = None
     forged: bool = False
     bare: bool = False  # only an unbracketed address: qmail "(192.0.2.1)", Exchange
+    colon_port: bool = False  # "[ip]:port", Exim's spelling (host_build_sender_fullhost)
 
 
 @dataclass
@@ -526,7 +577,12 @@ class _Parts:
     envelope_from: str | None = None
     software: str | None = None
     by_ip: str | None = None
-    helo_comment: str | None = None  # qmail/Cisco/CommuniGate/Yahoo "(HELO name)"
+    helo_comment: str | None = None  # qmail/Cisco/CommuniGate/Yahoo "(HELO name)"; "" for "(HELO )"
+    #: One-word comments of the from clause, each with the number of from-words before it
+    #: (Exim 3 "from RDNS (HELO) [IP] (IDENT)").
+    from_notes: list[tuple[int, str]] = field(default_factory=list)
+    #: Symantec NAVGW writes the from clause as a comment, "(from HELO [IP])".
+    comment_from: tuple[str, str] | None = None
     with_version: str | None = None  # Microsoft "SMTPSVC(6.0.3790.4675)"
     tcp: _TcpInfo | None = None
     auth_user: str | None = None  # OpenSMTPD "auth=yes user=alice"
@@ -545,10 +601,23 @@ class _Parts:
 # Comment rules, one per dialect feature. Each takes the comment text.
 # ---------------------------------------------------------------------------------------
 _EXIM_KV = re.compile(r"(?i)(helo|ident|port)=(\S+)")
-_HELO_WORD = re.compile(r"(?i)(?:HELO|EHLO) (\S+)")
-_ENVELOPE_FROM = re.compile(r"(?i)envelope-from ?[=:]? ?(<[^>]*>|\S+)")
+_HELO_WORD = re.compile(r"(?i)(?:HELO|EHLO)(?: (\S+))?")
+#: CommuniGate Pro: "(account alice@example.com HELO name)", "(account alice@example.com)".
+_ACCOUNT = re.compile(r"(?i)account (\S+)(?: (?:HELO|EHLO) (\S+))?")
+#: qmail-ldap writes "envelope-sender" where Exim/Dovecot write "envelope-from".
+_ENVELOPE_FROM = re.compile(r"(?i)envelope-(?:from|sender) ?[=:]? ?(<[^>]*>|\S+)")
+_COMMENT_FROM = re.compile(r"(?i)from (\S+) (\[[^\]\s]*\])")
 _AUTH_SENDER = re.compile(r"(?i)\bauthenticated (?:sender|user|as|by) ?:? ?(<[^>]*>|[^\s,;)]+)")
-_QMAIL_UID = re.compile(r"(?i)qmail [0-9]+ invoked (?:by (uid [0-9]+|alias)|from network)")
+#: qmail's queue writes a Received field that is only a comment (qmail ``qmail-queue.c``
+#: and ``qmail-send.c``): "(qmail PID invoked by uid N)", "(qmail PID invoked by alias)",
+#: "(qmail PID invoked from network)", "(qmail PID invoked for bounce)". Forks and
+#: look-alikes put their own name first (FutureQuest "fqmail", Haraka's bounces).
+_QMAIL_UID = re.compile(
+    r"(?i)([a-z][a-z0-9_.-]{0,39}) [0-9]{1,10} invoked (?:by (uid [0-9]{1,10}|alias)|from network|for bounce)\b"
+)
+#: Exim's message id (``$message_exim_id``), base 62: ``1rjjUe-0004Qp-Az`` (6-6-2),
+#: and since Exim 4.97 ``1rjjUe-00000004Qp1-Az9x`` (6-11-4).
+_EXIM_ID = re.compile(r"[0-9A-Za-z]{6}-(?:[0-9A-Za-z]{6}-[0-9A-Za-z]{2}|[0-9A-Za-z]{11}-[0-9A-Za-z]{4})")
 _POSTFIX_UID = re.compile(r"(?i)\bfrom (userid [0-9]+)")
 _SENDMAIL_FROM = re.compile(r"(?i)from (\S+)")
 _DOTTED_VERSION = re.compile(r"\d+(?:\.\d+)+")
@@ -566,6 +635,8 @@ _SOFTWARE = re.compile(
 #: (Exim key), neither with a "," (a separator) or a nested comment, the second a bare
 #: address literal with no port.
 _NAME_AND_LITERAL = re.compile(r"([^\s()\[\]<>@=,]+) \[([^\s()\[\],]*)\]")
+#: Words a receiver writes after the address literal about the address (lower case).
+_LITERAL_NOTES = (" rdns failed", " unverified", " verified")
 
 
 def _split_tcp_info(comment: str) -> _TcpInfo | None:
@@ -574,15 +645,27 @@ def _split_tcp_info(comment: str) -> _TcpInfo | None:
     ``unknown [ip]``, ``<unknown> IPv6:ip``, ``unknown``. None if it is not one."""
     m = _NAME_AND_LITERAL.fullmatch(comment)
     if m is not None:  # Postfix/sendmail "rdns [ip]": what the loop below gives for it
-        ip = _ip(m.group(2))
+        ip, port = _bracketed_ip(f"[{m.group(2)}]")
         if ip is None:
             return None  # "[unix socket]", junk
         name = m.group(1)
-        name_ip = _ip(name)  # "192.0.2.1 [192.0.2.1]": the first address wins
+        name_ip, name_port = _ip_port(name)  # "192.0.2.1 [192.0.2.1]": the first address wins
         if name_ip is not None:
-            return _TcpInfo(ip=name_ip)
-        return _TcpInfo(ip=ip, rdns=None if _is_unknown(name) else _host(name))
+            return _TcpInfo(ip=name_ip, port=name_port if port is None else port)
+        return _TcpInfo(ip=ip, port=port, rdns=None if _is_unknown(name) else _host(name))
+    return _split_tcp_info_general(comment)
+
+
+def _split_tcp_info_general(comment: str) -> _TcpInfo | None:
+    """:func:`_split_tcp_info` without its fast path for ``rdns [ip]``."""
     own, nested = _strip_nested(comment)
+    tail = own.rstrip()
+    for note in _LITERAL_NOTES:
+        # IIS "[ip] RDNS failed" / "[ip] unverified", CommuniGate "[ip] verified": what the
+        # receiver says about the address, not a name.
+        if tail[-len(note) :].lower() == note and tail.endswith("]", 0, len(tail) - len(note)):
+            own = tail[: -len(note)]
+            break
     info = _TcpInfo(forged=bool(nested) and any(n.lower() == "may be forged" for n in nested))
     names: list[str] = []
     has_kv = False
@@ -604,11 +687,14 @@ def _split_tcp_info(comment: str) -> _TcpInfo | None:
                 return None  # "[unix socket]", junk
             info.ip = info.ip or ip
             info.port = info.port if port is None else port
+            info.colon_port = info.colon_port or (port is not None and "]:" in w)
             continue
         user, _, host = w.rpartition("@")
-        ip = _ip(host)  # bare "192.0.2.1", "2001:db8::1", OpenSMTPD "IPv6:2001:db8::1"
+        # bare "192.0.2.1", "2001:db8::1", OpenSMTPD "IPv6:2001:db8::1", XMail "192.0.2.1:25"
+        ip, port = _ip_port(host)
         if ip is not None and info.ip is None:
             info.ip = ip
+            info.port = info.port if port is None else port
             if user:
                 info.ident = user  # qmail "(user@ip)": RFC 1413 remoteinfo
             continue
@@ -737,27 +823,37 @@ def _read_comment(comment: str, parts: _Parts, clause: str | None) -> None:
     if clause == "date" or _read_auth(c, low, ascii_only, parts):
         return
     m = _QMAIL_UID.match(c)
-    if m:  # qmail-inject/qmail-queue "(qmail 1234 invoked by uid 89)"
-        parts.first("software", "qmail")
-        if m.group(1) and m.group(1).lower().startswith("uid"):
-            parts.first("ident", m.group(1))
+    if m:  # qmail-inject/qmail-queue "(qmail 1234 invoked by uid 89)"; "(fqmail ...)"
+        parts.first("software", m.group(1))
+        if m.group(2) and m.group(2).lower().startswith("uid"):
+            parts.first("ident", m.group(2))
         return
     if clause is None:
         m = _SENDMAIL_FROM.fullmatch(c)
         if m:  # sendmail local submission "(from alice@localhost)": $_ is user@host
             parts.first("ident", m.group(1).rpartition("@")[0] or m.group(1))
+        elif (m := _COMMENT_FROM.fullmatch(c)) and parts.comment_from is None:
+            parts.comment_from = (m.group(1), m.group(2))  # NAVGW "(from HELO [IP])"
         return
     if clause == "from":
-        hm = _HELO_WORD.fullmatch(c)
+        hm = _HELO_WORD.fullmatch(c) or _ACCOUNT.fullmatch(c)
         if hm:  # qmail/Cisco/CommuniGate "(HELO name)": the from-word is then not HELO
-            parts.first("helo_comment", hm.group(1))
+            if hm.re is _ACCOUNT:  # CommuniGate: the authenticated account
+                parts.first("auth", hm.group(1))
+                helo = hm.group(2)
+            else:
+                helo = hm.group(1) or ""  # qmail "(HELO )": an empty HELO argument
+            if helo is not None and parts.helo_comment is None:
+                parts.helo_comment = helo
             return
         if parts.tcp is None:
             parts.tcp = _split_tcp_info(c)
         return
     if clause == "by":
         info = _split_tcp_info(c)
-        if info is not None and info.ip is not None:  # Exchange/amavis/Gmail by-address
+        # Exchange/Gmail "(10.1.2.4)", amavis "(name [127.0.0.1])"; not a software name and
+        # its dotted version, NAVGW "(NAVGW 2.5.2.12)".
+        if info is not None and info.ip is not None and (info.bare or "[" in c):
             parts.first("by_ip", info.ip)
             return
         m = _POSTFIX_UID.search(c)
@@ -782,6 +878,11 @@ _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for", "envelope-from"
 #: Clauses whose value may be several words (RFC 5321 §4.4 Via/With take an Atom, but
 #: Exchange writes "Microsoft SMTP Server" and "Frontend Transport"; For may list paths).
 _MULTIWORD = frozenset({"with", "via", "for"})
+#: A one-word comment (Exim 3's HELO name or ident in "from RDNS (HELO) [IP] (IDENT)").
+_LONE_WORD = re.compile(r"[^\s=@\[\]()<>,;:\\\"]++")
+#: A plain word after the by-word: RFC 5321 §4.4 wants one domain there, but some
+#: gateways write their product name (read as by_host = the first word, with a note).
+_BY_EXTRA_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,62}")
 #: A clause keyword after the date ends it (Courier writes "; DATE id QUEUEID").
 _AFTER_DATE = frozenset({"id", "for", "with", "via", "by"})
 
@@ -792,8 +893,13 @@ def _collect_clauses(tokens: list[_Token], parts: _Parts) -> None:
     current: list[str] = []
     stray: list[str] = []
     n = len(tokens)
+    skip_to = 0
     for i, (kind, text, _, _) in enumerate(tokens):
+        if i < skip_to:
+            continue
         if kind == COMMENT:
+            if clause == "from" and _LONE_WORD.fullmatch(text):
+                parts.from_notes.append((len(current), text))
             _read_comment(text, parts, clause)
             continue
         if kind == SEMI:
@@ -806,8 +912,10 @@ def _collect_clauses(tokens: list[_Token], parts: _Parts) -> None:
             and not (clause == "for" and low == "for" and not current)
         ):
             clause = low
+            if low == "from" and "by" in parts.clauses and tokens[i + 1][1].startswith("<"):
+                clause = "envelope-from"  # XMail "... for <rcpt> from <sender>; date"
             current = []
-            parts.clauses.setdefault(low, []).append(current)
+            parts.clauses.setdefault(clause, []).append(current)
             continue
         if clause is None:
             stray.append(text)
@@ -815,6 +923,13 @@ def _collect_clauses(tokens: list[_Token], parts: _Parts) -> None:
             current.append(text)
         elif clause == "from" and text.startswith("["):
             current.append(text)  # "[192.0.2.1]:1234" after the from-word
+        elif clause == "by" and _BY_EXTRA_WORD.fullmatch(text):
+            current.append(text)  # a product name, "by Websense Email Security Gateway"
+        elif clause == "from" and text == "," and _claiming(tokens, i + 1):
+            # Obtuse smtpd 'from RDNS(IP), claiming to be "HELO" via SMTP by ...'
+            if parts.helo_comment is None:
+                parts.helo_comment = tokens[i + 4][1].strip('"')
+            skip_to = i + 5
         elif attr := _ATTR_WORD.fullmatch(text):
             # OpenSMTPD "auth=yes user=alice" after the TLS comment (not RFC 5321)
             if attr.group(1).lower() == "user":
@@ -823,6 +938,18 @@ def _collect_clauses(tokens: list[_Token], parts: _Parts) -> None:
             stray.append(text)
     if stray:
         parts.defects.append("text outside any clause: " + " ".join(stray)[:200])
+
+
+def _claiming(tokens: list[_Token], i: int) -> bool:
+    """Whether ``claiming to be "NAME"`` starts at ``tokens[i]``."""
+    words = tokens[i : i + 4]
+    return (
+        len(words) == 4
+        and all(t[0] == WORD for t in words)
+        and [t[1].lower() for t in words[:3]] == ["claiming", "to", "be"]
+        and len(words[3][1]) > 2
+        and words[3][1][0] == words[3][1][-1] == '"'
+    )
 
 
 def _split_date(
@@ -931,6 +1058,8 @@ def _words(parts: _Parts, name: str) -> list[str]:
 def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | None, comments: tuple[str, ...]) -> Hop:
     defects = parts.defects
     for name, found in parts.clauses.items():
+        if name == "from" and parts.tcp is not None and len(found) == 1:
+            continue  # "from ([ip])": no HELO name, but TCP-info (see below)
         if not all(found):  # a clause with no words
             defects.append(f"empty {name!r} clause")
 
@@ -941,29 +1070,57 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | 
     from_port: int | None = None
     ident = None
     tcp = parts.tcp or _TcpInfo()
+    id_found = parts.clauses.get("id")
+    first_id = id_found[0][0].rstrip(";,") if id_found and id_found[0] else ""
+    with_found = parts.clauses.get("with")
+    first_with = with_found[0][0] if with_found and with_found[0] else ""
+    # Exim, named or by its signatures (an "[ip]:port" TCP-info, an Exim message id), when
+    # the rest is in Exim's shape: no name in TCP-info, no "(HELO x)" comment, and the
+    # protocol in lower case, as Exim's $received_protocol always is ("esmtp", "local").
+    exim = (parts.software or "").startswith("Exim") or (
+        (tcp.colon_port or _EXIM_ID.fullmatch(first_id) is not None)
+        and tcp.rdns is None
+        and parts.helo_comment is None
+        and first_with == first_with.lower()
+    )
     if from_word is not None:
-        word_ip, word_port = _bracketed_ip(from_word)
-        if word_ip is None:
-            word_ip = _ip(from_word)
+        own_ip, word_port = _bracketed_ip(from_word)
+        if own_ip is None:
+            own_ip = _ip(from_word)
+        word_ip = own_ip
+        literal_after = False  # an address literal as a word after the from-word
         for extra in from_words[1:]:  # "[192.0.2.1]:port" separated oddly
             extra_ip, extra_port = _bracketed_ip(extra)
             word_port = word_port or extra_port
             word_ip = word_ip or extra_ip
+            literal_after = literal_after or extra_ip is not None
         unknown = _is_unknown(from_word)
         if parts.helo_comment is not None:
             # qmail/Cisco/CommuniGate: "from RDNS-or-IP (HELO name) (ip)"; qmail writes
-            # "unknown" when there is no rDNS name.
-            from_helo = parts.helo_comment
-            from_rdns = None if unknown or word_ip else _host(from_word)
-        elif tcp.helo is not None or (parts.software or "").startswith("Exim"):
+            # "unknown" when there is no rDNS name; GMX "from RDNS (EHLO name) [ip]".
+            from_helo = parts.helo_comment or None  # "(HELO )": the client gave none
+            from_rdns = None if unknown or own_ip else _host(from_word)
+        elif parts.tcp is None and own_ip is None and literal_after:
+            # Exim 3 "from RDNS (HELO) [IP.port] (IDENT)", fetchmail "from HOST [IP]": the
+            # receiver's name for the client, then the address as a word, no TCP-info.
+            # Exim 3 leaves out "(HELO)" when it equals the name.
+            from_rdns = None if unknown else _host(from_word)
+            notes = parts.from_notes
+            helo_note = next((text for at, text in notes if at == 1), None)
+            from_helo = helo_note or (from_rdns if exim else None)
+            ident = next((text for at, text in notes if at >= 2), None)
+        elif tcp.helo is not None or exim:
             # Exim: "from RDNS ([ip]:port helo=name)", "from [ip] (port=n helo=name)";
             # no helo= means the HELO name equalled the rDNS name (or the address).
             # With no address at all the from-word is $sender_ident (local submission).
+            # Exim 3 with no rDNS name: "from (HELO) [ip]".
             if word_ip is None and tcp.ip is None:
                 ident = from_word
             elif word_ip is None:
                 from_rdns = _host(from_word)
             from_helo = tcp.helo if tcp.helo is not None else from_rdns
+            if from_helo is None and parts.tcp is None:
+                from_helo = next((text for at, text in parts.from_notes if at == 0), None)
         elif parts.tcp is None and word_ip is not None:
             pass  # "from 192.0.2.5 by ..." (webmail/HTTP): the client address, no HELO
         elif tcp.bare and _QMAIL_DATE.fullmatch(date_words or ""):
@@ -976,13 +1133,25 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | 
             from_rdns = tcp.rdns
         from_ip = tcp.ip or word_ip
         from_port = tcp.port if tcp.port is not None else word_port
-        if tcp.forged:  # sendmail: the rDNS name did not resolve back to the address
-            defects.append("the receiver says the client's rDNS name may be forged")
+    elif parts.tcp is not None and "from" in parts.clauses:
+        # No from-word, only TCP-info: the client gave no HELO name, or the receiver left
+        # it out (IIS "from  ([ip])", MailEnable, ecelerity "from ([ip:port] helo=name)").
+        from_helo, from_rdns, from_ip, from_port = tcp.helo, tcp.rdns, tcp.ip, tcp.port
+    elif parts.comment_from is not None and "from" not in parts.clauses:
+        # Symantec NAVGW "(from HELO [IP]) by ...": the from clause written as a comment.
+        name, literal = parts.comment_from
+        from_helo = None if _is_unknown(name) else name
+        from_ip = _bracketed_ip(literal)[0]
+    if tcp.forged:  # sendmail: the rDNS name did not resolve back to the address
+        defects.append("the receiver says the client's rDNS name may be forged")
     ident = tcp.ident or parts.ident or ident
 
     # --- by clause ----------------------------------------------------------------------
     by_words = _words(parts, "by")
-    by_host = by_words[0] if by_words else None
+    # Obtuse smtpd "by HOST, id X": the comma separates, it is not part of the name.
+    by_host = (by_words[0].rstrip(",") or None) if by_words else None
+    if len(by_words) > 1:  # irregular, but nothing is left unread
+        defects.append("the 'by' clause has more than one word: " + " ".join(by_words)[:200])
     by_ip = parts.by_ip
     if by_host is not None and by_ip is None:
         by_ip = _bracketed_ip(by_host)[0] or _ip(by_host)
@@ -1016,7 +1185,11 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | 
         # RFC 3848: an "S" before any trailing "A" means TLS.
         tls = p.removesuffix("A").endswith("S") if p in _IANA_WITH else _TLS_BY_PROTOCOL.get(p)
     auth = parts.auth or parts.auth_user
-    if auth is None and protocol is not None and protocol in _IANA_WITH and protocol.endswith("A"):
+    # RFC 3848 "...A"; Exim before 4.50 wrote "asmtp" for authenticated SMTP.
+    authenticated_with = protocol is not None and (
+        (protocol in _IANA_WITH and protocol.endswith("A")) or protocol.upper() == "ASMTP"
+    )
+    if auth is None and authenticated_with:
         auth = protocol
 
     # --- id / for / envelope-from / tls / via -------------------------------------------

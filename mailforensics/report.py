@@ -398,14 +398,14 @@ def _message_overview(analysis: Analysis) -> dict[str, Any]:
     Uses the analysis's ``urls`` / ``attachments`` frames when it has them; otherwise reads
     the MIME structure itself (display only: nothing here is a verdict).
     """
-    from email.utils import getaddresses
+    from mailforensics.addresses import mailboxes
 
     message = analysis.message
     headers = [(name, _decode(message.get(name))) for name in _HEADERS_SHOWN if message.get(name) is not None]
     addresses = []
     for name in ("From", "Sender", "Reply-To", "To", "Cc"):
         for field in message.get_all(name):
-            for display, address in getaddresses([field.unfolded]):
+            for display, address in mailboxes(field.unfolded):
                 addresses.append((name, _decode(display), address))
     attachments: list[tuple[str, str, str]] | None = None
     urls: list[str] | None = None

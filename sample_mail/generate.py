@@ -171,8 +171,8 @@ def tls_of(protocol: str | None, tls_comment: bool) -> bool | None:
     """The ``tls`` rule of expected.json (see README)."""
     if tls_comment:
         return True
-    if protocol is None or protocol in ("MAPI", "local"):
-        return None
+    if protocol is None or protocol in ("MAPI", "local", "HTTP"):
+        return None  # "with HTTP" is written for HTTPS requests too (webmail, APIs)
     return protocol in _TLS_PROTOCOLS
 
 

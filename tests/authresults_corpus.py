@@ -1058,6 +1058,43 @@ CASES: list[Case] = [
         ),
     ),
     case(
+        "quoted-local-part-in-pvalue",
+        "Other",
+        AR,
+        'mail.example.net; spf=pass smtp.mailfrom="pat smith"@example.com\n smtp.helo=mta.example.com;'
+        ' dkim=pass header.i="pat;smith"@example.com header.d=example.com',
+        authserv_id="mail.example.net",
+        claims=(
+            C("spf", "pass", 'smtp.mailfrom="pat smith"@example.com', "smtp.helo=mta.example.com"),
+            C("dkim", "pass", 'header.i="pat;smith"@example.com', "header.d=example.com"),
+        ),
+    ),
+    case(
+        "comment-before-at-in-pvalue",
+        "Other",
+        AR,
+        "mail.example.net; spf=pass smtp.mailfrom=robin (list bounce) @lists.example.org\n smtp.helo=mta.example.org",
+        authserv_id="mail.example.net",
+        claims=(
+            C(
+                "spf",
+                "pass",
+                "smtp.mailfrom=robin@lists.example.org",
+                "smtp.helo=mta.example.org",
+                comment="list bounce",
+            ),
+        ),
+    ),
+    case(
+        "slash-in-authserv-id",
+        "Other",
+        AR,
+        "mx.example.net/2; spf=pass smtp.mailfrom=sky@example.com",
+        authserv_id="mx.example.net/2",
+        claims=(C("spf", "pass", "smtp.mailfrom=sky@example.com"),),
+        defects=("'/' in the authserv-id 'mx.example.net/2' (RFC 8601 §2.2: a token or quoted-string)",),
+    ),
+    case(
         "upper-case-everything",
         "Other",
         AR,

@@ -433,3 +433,81 @@ def test_hostile_attachment_parts_do_not_raise() -> None:
 
 def test_limits_are_exported() -> None:
     assert attachments.BOMB_SIZE == 1 << 30 and attachments.MAX_ENTRIES >= 1000
+
+
+# --- raw 8-bit names (RFC 6532) and parts hidden in broken MIME structure ---------------
+def raw_named(name: bytes) -> Message:
+    zipped = make_zip({"doc.txt": b"hello"})
+    return Message.from_bytes(
+        b"From: a@sender.example\r\nTo: bob@rcpt.example\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="XX"\r\n\r\n'
+        b'--XX\r\nContent-Type: application/octet-stream; name="' + name + b'"\r\n'
+        b'Content-Disposition: attachment; filename="' + name + b'"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(zipped) + b"--XX--\r\n"
+    )
+
+
+def test_raw_utf8_file_name_is_read_as_utf8() -> None:
+    att, _codes = one(raw_named("Счёт_2024.zip".encode()))
+    assert att.filename == "Счёт_2024.zip"
+    assert att.name_encoding == "rfc6532"
+    assert att.extension == "zip"
+
+
+def test_raw_8bit_file_name_that_is_not_utf8_keeps_every_byte() -> None:
+    att, _codes = one(raw_named("Счёт.zip".encode("cp1251")))
+    assert att.name_encoding == "8bit"
+    assert att.filename is not None
+    assert att.filename.encode("latin-1").decode("cp1251") == "Счёт.zip"  # faithful: re-readable
+
+
+ZIP_EXE = make_zip({"photo.jpg.exe": PE})
+
+
+def test_part_after_the_close_delimiter_is_recovered() -> None:
+    # An inner multipart reuses the outer boundary: the outer close delimiter comes early
+    # and the archive lands in the epilogue, which RFC 2046 says to ignore.
+    raw = (
+        b"From: a@sender.example\r\nTo: bob@rcpt.example\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="=_Q"\r\n\r\n'
+        b'--=_Q\r\nContent-Type: multipart/alternative; boundary="=_Q"\r\n\r\n'
+        b"--=_Q\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+        b"--=_Q--\r\n\r\n"
+        b'--=_Q\r\nContent-Type: application/zip; name="photo.jpg_.zip"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(ZIP_EXE) + b"--=_Q--\r\n"
+    )
+    scan = extract(Message.from_bytes(raw))
+    assert [(a.part, a.filename, a.recovered) for a in scan.attachments] == [
+        ("epilogue.1", "photo.jpg_.zip", "epilogue")
+    ]
+    att = scan.attachments[0]
+    assert att.sha256 == hashlib.sha256(ZIP_EXE).hexdigest()
+    assert att.archive is not None and [e.name for e in att.archive.entries] == ["photo.jpg.exe"]
+    assert "archive-contains-executable" in {str(f.code) for f in scan.findings}
+
+
+def test_parts_under_an_undeclared_boundary_are_recovered() -> None:
+    # Declared boundary "decl", parts written with "--real": the parser keeps one text.
+    raw = (
+        b"From: a@sender.example\r\nTo: bob@rcpt.example\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="decl"\r\n\r\n'
+        b"--real\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+        b'--real\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="run.js"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(b"WScript.Echo(1)") + b"--other--\r\n"
+    )
+    scan = extract(Message.from_bytes(raw))
+    assert [(a.part, a.filename, a.recovered, a.size) for a in scan.attachments] == [
+        ("body.2", "run.js", "body", len(b"WScript.Echo(1)"))
+    ]
+    assert "attachment-script" in {str(f.code) for f in scan.findings}
+
+
+def test_text_that_only_mentions_mime_headers_is_not_a_part() -> None:
+    # A delimiter-shaped line needs a header block with Content-Type/-Disposition after it.
+    raw = (
+        b"From: a@sender.example\r\nTo: bob@rcpt.example\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="XX"\r\n\r\n'
+        b"--XX\r\nContent-Type: text/plain\r\n\r\nhi\r\n--XX--\r\n"
+        b"--\r\n-- signature\r\nX-Note: Content-Type: is a header\r\n--------\r\n--a\r\nSubject: no\r\n\r\nbody\r\n"
+    )
+    assert extract(Message.from_bytes(raw)).attachments == ()

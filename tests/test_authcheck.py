@@ -158,3 +158,34 @@ def test_spf_trace_and_arc_frames_follow_their_schemas(key: tuple[bytes, str]) -
     )
     assert "match" in set(mailfrom["outcome"])
     assert list(a.arc.columns) == list(frames.SCHEMAS["arc"]) and a.arc.empty
+
+
+def test_address_shown_as_the_display_name_is_one_author(key: tuple[bytes, str]) -> None:
+    # "billing@other.example <alice@example.org>": one mailbox, alice's (mail clients
+    # show and reply to the angle-addr). DMARC is judged for example.org, not given up as
+    # "several authors"; the lie in the display name and the unquoted "@" are reported.
+    _, public = key
+    raw = (
+        b"Return-Path: <alice@example.org>\r\n"
+        + BOUNDARY_HOP
+        + BODY.replace(b"From: Alice <alice@example.org>", b"From: billing@other.example <alice@example.org>")
+    )
+    a = analyze(raw, world(public, with_key=False))
+    dmarc = a.auth[a.auth["method"] == "dmarc"].iloc[0]
+    assert (dmarc["domain"], dmarc["result"]) == ("example.org", "pass")
+    codes = set(a.findings["code"])
+    assert {"from-display-name-address", "message-header-syntax"} <= codes
+    assert "from-multiple" not in codes
+
+
+def test_two_authors_still_make_dmarc_inapplicable(key: tuple[bytes, str]) -> None:
+    _, public = key
+    raw = (
+        b"Return-Path: <alice@example.org>\r\n"
+        + BOUNDARY_HOP
+        + BODY.replace(b"From: Alice <alice@example.org>", b"From: alice@example.org, mallory@other.example")
+    )
+    a = analyze(raw, world(public, with_key=False))
+    dmarc = a.auth[a.auth["method"] == "dmarc"].iloc[0]
+    assert dmarc["result"] == "permerror"
+    assert list(a.findings["code"]).count("from-multiple") == 1  # the DMARC and header checks' copies are one

@@ -639,3 +639,23 @@ def test_serial_batch_restores_the_garbage_collector_settings() -> None:
     before = gc.get_threshold()
     b = analyze_many([mf.load(p) for p in EML[:3]], ctx=offline(), backend="serial", progress=False)
     assert len(b.messages) == 3 and gc.get_threshold() == before
+
+
+# --- the From columns read the field as a mail client does ----------------------------------------
+
+
+@pytest.mark.parametrize("dns_checks", [True, False])
+def test_from_columns_take_the_angle_addr_not_an_address_shown_as_the_name(tmp_path: Path, dns_checks: bool) -> None:
+    # "billing@bank.example <collect@drop.example>": the phrase is an address written as
+    # the display name (RFC 5322 §3.4 forbids the unquoted "@"); the mailbox, the one a
+    # reply goes to and DMARC judges, is the angle-addr.
+    raw = (
+        b"From: billing@bank.example <collect@drop.example>\n"
+        b"To: victim@example.net\nSubject: invoice\nDate: Tue, 2 Jan 2024 10:00:00 +0000\n"
+        b"Message-ID: <m1@drop.example>\n\nplease pay\n"
+    )
+    (tmp_path / "m.eml").write_bytes(raw)
+    config = mf.Config(internal_domains=("example.net",), dns_checks=dns_checks)
+    ctx = mf.Context(resolver=ZoneResolver(), now=NOW, config=config)
+    row = analyze_many(tmp_path, ctx=ctx, backend="serial", progress=False).messages.iloc[0]
+    assert (row["from_address"], row["from_domain"]) == ("collect@drop.example", "drop.example")

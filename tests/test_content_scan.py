@@ -229,3 +229,147 @@ def test_scan_on_a_megabyte_of_hostile_html(ctx: Context) -> None:
     assert len(result.urls) == 5000
     assert "content-limit-reached" in codes(result)  # look-alike hosts capped
     assert elapsed < 6.0
+
+
+def test_brands_own_cdn_and_country_domains_raise_no_lookalike(ctx: Context) -> None:
+    # A genuine Amazon mail links images from Amazon's CDNs; a Yahoo Mexico user writes
+    # from yahoo.com.mx. Both are the brands' own, not look-alikes of amazon.com/yahoo.com.
+    raw = (
+        b"From: Amazon <account-update@amazon.com>\r\nReply-To: cliente@yahoo.com.mx\r\n"
+        b"To: bob@rcpt.example\r\nSubject: Your order\r\nContent-Type: text/html\r\n\r\n"
+        b'<img src="https://images-na.ssl-images-amazon.com/images/G/01/x/logo.png">'
+        b'<img src="https://m.media-amazon.com/images/I/41abc.jpg">'
+        b'<a href="https://www.amazon.com.mx/gp/css/order-history">orders</a>\r\n'
+    )
+    result = scan(Message.from_bytes(raw), ctx=ctx)
+    assert result.lookalikes == ()
+    assert "lookalike-domain" not in codes(result)
+    # while a look-alike of those same domains is still one
+    fake = raw.replace(b"https://m.media-amazon.com/", b"https://m.media-amazon.co/")
+    places = {(p.place, p.domain, p.technique, p.owner) for p in scan(Message.from_bytes(fake), ctx=ctx).lookalikes}
+    assert ("URL", "m.media-amazon.co", "tld-swap", "Amazon") in places
+
+
+def test_address_as_display_name_without_dns_checks(resolver: Counting) -> None:
+    # With dns_checks=False there is no DMARC check: the From reading (one mailbox, the
+    # angle-addr) and its findings still reach the scan through the header checks.
+    ctx = Context(resolver=resolver, now=NOW, config=Config(dns_checks=False))
+    raw = (
+        b"From: purchasing@aquillaindustries.example <do-not-reply@agency.example>\r\n"
+        b"Reply-To: purchasing@aquiIlaindustries.example\r\nTo: bob@rcpt.example\r\n"
+        b"Subject: Urgent request for quotation\r\n\r\nPlease quote.\r\n"
+    )
+    result = scan(Message.from_bytes(raw), ctx=ctx)
+    assert {
+        "message-header-syntax",
+        "from-display-name-address",
+        "reply-to-other-domain",
+        "lookalike-domain",
+    } <= codes(result)
+    assert "from-multiple" not in codes(result)
+    assert ("From", "header 0", "agency.example") in scan_mod.header_domains(Message.from_bytes(raw))
+
+
+# --- MIME structure defects and content hidden in broken structure -----------------------
+def structure_msg(body: bytes, ctype: bytes = b'multipart/mixed; boundary="B1"') -> Message:
+    return Message.from_bytes(
+        b"From: a@sender.example\r\nTo: bob@rcpt.example\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: " + ctype + b"\r\n\r\n" + body
+    )
+
+
+def mime_findings(result: ContentScan) -> list[tuple[str, str, str]]:
+    return [
+        (str(f.code), str(f.severity), f.where)
+        for f in result.findings
+        if f.code in ("mime-structure-defect", "content-part-unreadable")
+    ]
+
+
+def test_epilogue_part_and_reused_boundary_are_reported(ctx: Context) -> None:
+    body = (
+        b'--B1\r\nContent-Type: multipart/alternative; boundary="B1"\r\n\r\n'
+        b"--B1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--B1--\r\n"
+        b'--B1\r\nContent-Type: application/zip; name="invoice.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        + base64.encodebytes(make_zip({"invoice.txt": b"x"}))
+        + b"--B1--\r\nFooter: see https://footer.example/unsubscribe\r\n"
+    )
+    result = scan(structure_msg(body), ctx=ctx)
+    assert mime_findings(result) == [
+        ("mime-structure-defect", "warning", "message"),
+        ("mime-structure-defect", "warning", "part 1"),
+    ]
+    outer, inner = (f for f in result.findings if f.code == "mime-structure-defect")
+    assert ("recovered", "epilogue.1 application/zip invoice.zip") in outer.evidence
+    assert "after its close delimiter" in outer.detail
+    assert "reuses the boundary" in inner.detail and ("defect", "StartBoundaryNotFoundDefect") in inner.evidence
+    assert [(a.part, a.filename) for a in result.attachments] == [("epilogue.1", "invoice.zip")]
+    # the epilogue's own text is read for URLs too, under its own name
+    assert [(u.part, u.host_ascii) for u in result.urls] == [("epilogue", "footer.example")]
+    rows = scan_mod.attachment_rows(result)
+    assert rows[0]["part"] == "epilogue.1"
+
+
+def test_undeclared_boundary_body_is_recovered_and_its_html_read(ctx: Context) -> None:
+    html = b'<html><body><a href="https://landing.example/p">Open</a></body></html>'
+    body = (
+        b"----=_real\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(html)
+        + b"\r\n----=_elsewhere--\r\n"
+    )
+    result = scan(structure_msg(body, b'multipart/alternative; boundary="--=_declared"'), ctx=ctx)
+    assert [(u.part, u.url) for u in result.urls] == [("body.1", "https://landing.example/p")]
+    (finding,) = (f for f in result.findings if f.code == "mime-structure-defect")
+    assert finding.severity == "warning" and finding.where == "message"
+    assert "'--=_declared' never appears" in finding.detail
+    assert ("defect", "StartBoundaryNotFoundDefect") in finding.evidence
+    assert ("recovered", "body.1 text/html") in finding.evidence
+
+
+def test_missing_close_delimiter_is_a_notice(ctx: Context) -> None:
+    body = b"--B1\r\nContent-Type: text/plain\r\n\r\nhello https://ok.example/\r\n"
+    result = scan(structure_msg(body), ctx=ctx)
+    assert mime_findings(result) == [("mime-structure-defect", "notice", "message")]
+    assert "--B1--" in result.findings[0].detail
+    assert [u.host_ascii for u in result.urls] == ["ok.example"]
+
+
+def test_damaged_base64_is_reported_on_its_part(ctx: Context) -> None:
+    body = (
+        b"--B1\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+        b'--B1\r\nContent-Type: application/pdf; name="a.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        b"JVBERi0xLjQK=x\r\n--B1--\r\n"
+    )
+    result = scan(structure_msg(body), ctx=ctx)
+    assert ("content-part-unreadable", "notice", "part 2") in mime_findings(result)
+
+
+def test_bounce_header_copy_and_clean_mail_raise_no_structure_finding(ctx: Context) -> None:
+    # message/rfc822-headers holds a copy of a multipart's header alone, by design.
+    body = (
+        b"--B1\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+        b"--B1\r\nContent-Type: message/rfc822-headers\r\n\r\n"
+        b'From: x@sender.example\r\nContent-Type: multipart/alternative; boundary="gone"\r\n\r\n'
+        b"--B1--\r\n"
+    )
+    assert mime_findings(scan(structure_msg(body, b'multipart/report; boundary="B1"'), ctx=ctx)) == []
+    assert mime_findings(scan(phish(), ctx=ctx)) == []
+
+
+def test_hidden_parts_are_bounded_and_linear(ctx: Context) -> None:
+    hidden = b"--h\r\nContent-Type: text/plain\r\n\r\nhttps://a.example/\r\n" * 20_000
+    message = structure_msg(b"--B1\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B1--\r\n" + hidden)
+    start = time.perf_counter()
+    result = scan(message, ctx=ctx)
+    assert time.perf_counter() - start < 10
+    assert sum(1 for u in result.urls if u.part.startswith("epilogue.")) == 100
+    assert "content-limit-reached" in codes(result)
+
+
+def test_sibling_multiparts_may_share_a_boundary(ctx: Context) -> None:
+    alt = (
+        b'--B1\r\nContent-Type: multipart/alternative; boundary="S"\r\n\r\n'
+        b"--S\r\nContent-Type: text/plain\r\n\r\nx\r\n--S--\r\n"
+    )
+    result = scan(structure_msg(alt + alt + b"--B1--\r\n"), ctx=ctx)
+    assert mime_findings(result) == []

@@ -334,9 +334,11 @@ def test_key_service_email_and_testing_flag() -> None:
     assert r.result == "pass" and r.key_testing is True
 
 
-def test_unknown_key_type_is_unsupported() -> None:
+def test_unknown_key_type_is_key_mismatch() -> None:
+    """RFC 6376 §3.6.1 ignores unknown k=; no key fits a=: PERMFAIL (§6.1.2), not neutral."""
     r = one(sign(), ctx_for({"sel._domainkey.example.com": "v=DKIM1; k=dsa; p=AAAA"}))
-    assert (r.result, r.reason) == ("neutral", "algorithm-unsupported")
+    assert (r.result, r.reason, r.key_type) == ("permerror", "key-mismatch", "dsa")
+    assert r.body_hash_ok is None and r.signature_ok is None
 
 
 @pytest.mark.parametrize("status", ["TIMEOUT", "SERVFAIL"])

@@ -175,20 +175,108 @@ def test_permerror_without_author(ctx: Context) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "p", "sp", "adkim", "aspf", "pct", "valid"),
+    ("text", "method", "p", "sp", "adkim", "aspf", "pct", "valid"),
     [
-        ("v=DMARC1; p=reject", "reject", None, "r", "r", 100, True),
-        ("v=DMARC1;p=Quarantine;sp=none;adkim=s;aspf=s;pct=50", "quarantine", "none", "s", "s", 50, True),
-        ("v=DMARC1; p=none; adkim=x; pct=150", "none", None, "r", "r", 100, True),
-        ("v=DMARC1; p=reject; unknown=tag; fo=1", "reject", None, "r", "r", 100, True),
-        ("v=DMARC1", None, None, "r", "r", 100, False),
-        ("v=DMARC1; rua=mailto:a@example.com", "none", None, "r", "r", 100, True),
-        ("v=DMARC2; p=reject", "reject", None, "r", "r", 100, False),
+        ("v=DMARC1; p=reject", "rfc9989", "reject", None, "r", "r", 100, True),
+        ("v=DMARC1;p=Quarantine;sp=none;adkim=s;aspf=s;pct=50", "rfc9989", "quarantine", "none", "s", "s", 50, True),
+        ("v=DMARC1; p=none; adkim=x; pct=150", "rfc9989", "none", None, "r", "r", 100, True),
+        ("v=DMARC1; p=reject; unknown=tag; fo=1", "rfc9989", "reject", None, "r", "r", 100, True),
+        ("v=DMARC1", "rfc7489", None, None, "r", "r", 100, False),  # RFC 7489: p is required
+        ("v=DMARC1", "rfc9989", "none", None, "r", "r", 100, True),  # RFC 9989 §4.7: absent p reads as none
+        ("v=DMARC1; rua=mailto:a@example.com", "rfc7489", "none", None, "r", "r", 100, True),
+        ("v=DMARC1; rua=mailto:a@example.com", "rfc9989", "none", None, "r", "r", 100, True),
+        ("v=DMARC2; p=reject", "rfc9989", "reject", None, "r", "r", 100, False),
     ],
 )
-def test_parse_record(text: str, p, sp, adkim, aspf, pct, valid) -> None:  # type: ignore[no-untyped-def]
-    r = dmarc.parse_record(text)
+def test_parse_record(text: str, method: str, p, sp, adkim, aspf, pct, valid) -> None:  # type: ignore[no-untyped-def]
+    r = dmarc.parse_record(text, method=method)  # type: ignore[arg-type]
     assert (r.p, r.sp, r.adkim, r.aspf, r.pct, r.valid) == (p, sp, adkim, aspf, pct, valid)
+
+
+RUA = "; rua=mailto:reports@example.org"
+
+
+@pytest.mark.parametrize(
+    ("text", "method", "valid", "p", "sp", "np"),
+    [
+        # An invalid sp spoils the whole record: p=none with a usable rua, else no DMARC
+        # (RFC 7489 §6.6.3; RFC 9989 §4.10.1) — it used to be dropped and p kept.
+        ("v=DMARC1; p=reject; sp=rejected", "rfc7489", False, None, None, None),
+        ("v=DMARC1; p=reject; sp=rejected", "rfc9989", False, None, None, None),
+        ("v=DMARC1; p=reject; sp=rejected" + RUA, "rfc7489", True, "none", None, None),
+        ("v=DMARC1; p=reject; sp=rejected" + RUA, "rfc9989", True, "none", None, None),
+        # np: the same rule in RFC 9989; RFC 7489 (+ RFC 9091) only ignores it.
+        ("v=DMARC1; p=reject; np=quarantined", "rfc9989", False, None, None, None),
+        ("v=DMARC1; p=reject; np=quarantined" + RUA, "rfc9989", True, "none", None, None),
+        ("v=DMARC1; p=reject; np=quarantined", "rfc7489", True, "reject", None, None),
+        # No p at all: RFC 7489 reads the record as p=none only (sp dropped) when rua is
+        # usable; RFC 9989 §4.7 adds p=none and keeps the rest.
+        ("v=DMARC1; sp=reject" + RUA, "rfc7489", True, "none", None, None),
+        ("v=DMARC1; sp=reject" + RUA, "rfc9989", True, "none", "reject", None),
+        ("v=DMARC1; psd=y", "rfc7489", False, None, None, None),
+        ("v=DMARC1; psd=y", "rfc9989", True, "none", None, None),
+        # The version value is case-sensitive (RFC 7489 §6.4 %x44..., RFC 9989 §4.7); the tag
+        # name is an ABNF literal.
+        ("v=dmarc1; p=reject", "rfc7489", False, "reject", None, None),
+        ("v=dmarc1; p=reject", "rfc9989", False, "reject", None, None),
+        ("V=DMARC1; p=reject", "rfc9989", True, "reject", None, None),
+    ],
+)
+def test_invalid_or_missing_policy_tags(text: str, method: str, valid: bool, p, sp, np) -> None:  # type: ignore[no-untyped-def]
+    r = dmarc.parse_record(text, method=method)  # type: ignore[arg-type]
+    assert (r.valid, r.p, r.sp, r.np) == (valid, p, sp, np)
+    assert bool(r.problems) == (text != "V=DMARC1; p=reject")  # each fault is reported
+
+
+@pytest.mark.parametrize("pct", ["\u00b2", "\u0663", "9" * 5000, "-5", "1.0", ""])
+def test_hostile_pct_never_raises(pct: str) -> None:
+    # int() raised on a superscript digit and on a 5000-digit run (the int-string limit);
+    # dmarc-percent is 1*3DIGIT, ASCII only.
+    r = dmarc.parse_record(f"v=DMARC1; p=none; pct={pct}")
+    assert r.pct == 100 and r.valid
+    assert any("pct" in problem for problem in r.problems)
+
+
+def test_report_size_suffix_with_spaces() -> None:
+    r = dmarc.parse_record("v=DMARC1; p=none; rua=mailto:a@example.org ! 10m , mailto:b@example.org!2g")
+    assert r.rua == ("mailto:a@example.org", "mailto:b@example.org")
+
+
+POLICY_ZONE = {
+    "_dmarc.badsp.example": {"TXT": ["v=DMARC1; p=reject; sp=rejct"]},
+    "_dmarc.badsp-rua.example": {"TXT": ["v=DMARC1; p=reject; sp=rejct; rua=mailto:d@badsp-rua.example"]},
+    "_dmarc.lowercase.example": {"TXT": ["v=dmarc1; p=reject"]},
+    "_dmarc.registry.example": {"TXT": ["v=DMARC1; psd=y"]},
+    "brand.registry.example": {"A": ["192.0.2.20"]},
+}
+
+
+@pytest.fixture(scope="module")
+def policy_ctx() -> Context:
+    return Context(resolver=ZoneResolver.from_dict(POLICY_ZONE))
+
+
+@pytest.mark.parametrize("method", BOTH)
+def test_invalid_sp_decides_the_evaluation(policy_ctx: Context, method: str) -> None:
+    # No usable rua: no DMARC processing, even for the domain's own aligned mail.
+    r = dmarc.evaluate("badsp.example", spf=("pass", "badsp.example"), ctx=policy_ctx, method=method)  # type: ignore[arg-type]
+    assert r.result == "none" and FindingCode.DMARC_RECORD_INVALID in {f.code for f in r.findings}
+    # A usable rua: the record stands as p=none, so a failing subdomain gets none, not reject.
+    sub = dmarc.evaluate("mail.badsp-rua.example", spf=("fail", "x.example"), ctx=policy_ctx, method=method)  # type: ignore[arg-type]
+    assert (sub.result, sub.policy, sub.disposition) == ("fail", "none", "none")
+
+
+@pytest.mark.parametrize("method", BOTH)
+def test_lowercase_version_is_no_record_by_either_method(policy_ctx: Context, method: str) -> None:
+    # The tree walk always required "DMARC1"; RFC 7489 discovery accepted "dmarc1".
+    r = dmarc.evaluate("lowercase.example", spf=("fail", "x.example"), ctx=policy_ctx, method=method)  # type: ignore[arg-type]
+    assert r.result == "none" and r.record is None
+
+
+def test_psd_record_without_p_applies_as_none_in_rfc9989(policy_ctx: Context) -> None:
+    r = dmarc.evaluate("brand.registry.example", spf=("fail", "x.example"), ctx=policy_ctx)
+    assert (r.result, r.policy_source, r.policy, r.disposition) == ("fail", "psd", "none", "none")
+    assert r.org_domain == "brand.registry.example"
 
 
 def _author(header_lines: str) -> dmarc.AuthorDomain:
@@ -254,3 +342,73 @@ def test_a_huge_display_name_is_read_in_bounded_time() -> None:
         assert time.monotonic() - started < 10  # was minutes; now milliseconds
         assert author.domain == "evil.example"
     assert [f.code for f in author.findings] == [FindingCode.FROM_DISPLAY_NAME_ADDRESS]
+
+
+# --- an address written, unquoted, as the From display name ------------------------------
+# "someone@x <real@y>" is one mailbox (the angle-addr), as mail clients read it, though
+# email.utils.getaddresses splits it in two; the unquoted "@" is recorded as a defect.
+@pytest.mark.parametrize(
+    ("header", "domain", "address", "shown", "codes"),
+    [
+        (
+            "From: alice@example.com <bob@example.com>",
+            "example.com",
+            "bob@example.com",
+            "alice@example.com",
+            {FindingCode.MESSAGE_HEADER_SYNTAX},
+        ),
+        (
+            "From: orders@supplier.example <no-reply@agency.example>",
+            "agency.example",
+            "no-reply@agency.example",
+            "orders@supplier.example",
+            {FindingCode.MESSAGE_HEADER_SYNTAX, FindingCode.FROM_DISPLAY_NAME_ADDRESS},
+        ),
+        (  # no space before the angle bracket, and a comment: still one mailbox
+            "From: orders@supplier.example(sales)<no-reply@agency.example>",
+            "agency.example",
+            "no-reply@agency.example",
+            "orders@supplier.example",
+            {FindingCode.MESSAGE_HEADER_SYNTAX, FindingCode.FROM_DISPLAY_NAME_ADDRESS},
+        ),
+        (  # quoted, the same name is legal: no syntax defect
+            'From: "orders@supplier.example" <no-reply@agency.example>',
+            "agency.example",
+            "no-reply@agency.example",
+            "orders@supplier.example",
+            {FindingCode.FROM_DISPLAY_NAME_ADDRESS},
+        ),
+    ],
+)
+def test_unquoted_address_as_display_name_is_one_mailbox(
+    header: str, domain: str, address: str, shown: str, codes: set[FindingCode]
+) -> None:
+    a = _author(header)
+    assert (a.domain, a.addresses, a.display_names) == (domain, (address,), (shown,))
+    assert {f.code for f in a.findings} == codes
+    syntax = [f for f in a.findings if f.code == FindingCode.MESSAGE_HEADER_SYNTAX]
+    assert all(f.severity == "notice" and shown in f.detail for f in syntax)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "From: alice@example.com <bob@example.com>, carol@example.org",
+        "From: alice@example.com <bob@example.com>, Carol <carol@example.org>",
+        "From: alice@example.com <bob@example.com>\nFrom: carol@example.org",
+        "From: team: alice@example.com <bob@example.com>, carol@example.org;",
+        "From: <bob@example.com> <carol@example.org>",
+    ],
+)
+def test_several_mailboxes_stay_several_authors(headers: str) -> None:
+    # RFC 7489 §6.6.1: a comma, a group or a second From field still means several authors.
+    a = _author(headers)
+    assert a.domain is None
+    assert FindingCode.FROM_MULTIPLE in {f.code for f in a.findings}
+
+
+def test_dmarc_judges_the_angle_addr_domain(policy_ctx: Context) -> None:
+    a = _author("From: security@bank.example <alerts@lowercase.example>")
+    assert a.domain == "lowercase.example"
+    r = dmarc.evaluate(a.domain, spf=("pass", "lowercase.example"), ctx=policy_ctx)
+    assert r.from_domain == "lowercase.example"

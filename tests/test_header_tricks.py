@@ -143,3 +143,66 @@ def test_hostile_headers_do_not_raise() -> None:
     headers.check(msg(f"From: {many}", f"Reply-To: {many}", "Subject: =?bogus?Q?=ZZ?="))
     headers.check(msg("From: =?UTF-8?B?!!!?= <@>", "Sender: <<<>>>", "Return-Path: x"))
     headers.check(Message.from_bytes(b"\xff\xfe\x00garbage"))
+
+
+# --- an address written, unquoted, as the From display name ------------------------------
+def test_unquoted_address_in_the_from_display_name() -> None:
+    # One mailbox (the angle-addr), as mail clients read it: the display name shows
+    # another domain, and the unquoted "@" is a syntax defect.
+    found = headers.check(msg("From: billing@supplier.example <no-reply@agency.example>", "Subject: s"))
+    assert [str(f.code) for f in found] == ["message-header-syntax", "from-display-name-address"]
+    assert "agency.example" in found[1].detail and "supplier.example" in found[1].detail
+
+
+def test_reply_to_imitating_the_domain_the_display_name_shows() -> None:
+    # The real From domain is somebody else's; replies go to a one-letter variant of the
+    # domain the reader sees (capital I for l).
+    found = headers.check(
+        msg(
+            "From: purchasing@aquillaindustries.example <do-not-reply@agency.example>",
+            "Reply-To: purchasing@aquiIlaindustries.example",
+            "Subject: quotation",
+        )
+    )
+    assert [str(f.code) for f in found] == [
+        "message-header-syntax",
+        "from-display-name-address",
+        "reply-to-other-domain",
+        "lookalike-domain",
+    ]
+    lookalike = found[3]
+    assert lookalike.severity == "warning" and lookalike.where.endswith("(Reply-To)")
+    assert "aquillaindustries.example" in lookalike.detail and "display name" in lookalike.detail
+
+
+def test_reply_to_with_a_character_trick_on_the_from_domain() -> None:
+    found = headers.check(msg("From: ceo@contoso.example", "Reply-To: ceo@c0ntoso.example"))
+    assert [str(f.code) for f in found] == ["reply-to-other-domain", "lookalike-domain"]
+    assert "the From domain" in found[1].detail
+
+
+@pytest.mark.parametrize(
+    "reply_to",
+    [
+        "help@contoso-support.example",  # the organization's own name in another domain: usual
+        "help@contoso.org",  # the same name under another suffix: usual too
+        "help@lists.example.org",
+    ],
+)
+def test_reply_to_elsewhere_without_a_character_trick(reply_to: str) -> None:
+    assert codes(msg("From: ceo@contoso.example", f"Reply-To: {reply_to}")) == ["reply-to-other-domain"]
+
+
+def test_reply_to_read_as_a_mail_client_reads_it() -> None:
+    # The reply goes to the angle-addr, in the From domain: the name is only a name.
+    assert codes(msg("From: ann@example.com", "Reply-To: desk@example.org <help@example.com>")) == []
+    assert codes(msg("From: ann@example.com", "Reply-To: help@example.com <desk@example.org>")) == [
+        "reply-to-other-domain"
+    ]
+
+
+def test_from_field_findings_need_no_dns() -> None:
+    # author_domain's findings come with the header checks, so a scan without DNS checks
+    # (and so without the DMARC check) still reports them.
+    assert codes(msg("From: a@example.com, b@example.org")) == ["from-multiple"]
+    assert codes(msg("To: a@example.com", "Subject: no author")) == ["from-missing"]

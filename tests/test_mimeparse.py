@@ -80,3 +80,39 @@ def test_random_multipart_bodies_parse_to_the_stdlib_tree(lines: list[str], eol:
     inner = 'Content-Type: multipart/alternative; boundary="b"' + eol + eol if nested else ""
     raw = (head + eol + "--b" + eol + inner + eol.join(lines) + eol).encode("utf-8", "surrogateescape")
     assert dump(_mimeparse.message_from_bytes(raw)) == dump(stdlib(raw))
+
+
+_LINES = st.sampled_from(
+    [
+        "--B",
+        "--B--",
+        "--C",
+        "--C--",
+        "--",
+        "",
+        "\r",
+        "Content-Type: text/plain",
+        'Content-Type: multipart/mixed; boundary="C"',
+        'Content-Disposition: attachment; filename="a.exe"',
+        "Content-Transfer-Encoding: base64",
+        " folded",
+        "X-A: b",
+        "TVqQAAMAAAAEAAAA",
+        "https://h.example/x",
+        "\udcff\udcfe",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LINES, max_size=40), st.sampled_from(["B", "Z"]))
+def test_structure_reading_never_raises_and_sections_are_unique(lines: list[str], boundary: str) -> None:
+    from mailforensics.content._parts import MAX_RECOVERED, read_structure, structure_findings
+
+    body = "\n".join(lines).encode("ascii", "surrogateescape")
+    raw = f'From: a@example.com\nContent-Type: multipart/mixed; boundary="{boundary}"\n\n'.encode() + body
+    structure = read_structure(mf.Message.from_bytes(raw))
+    structure_findings(structure)
+    sections = [p.section for p in structure.parts]
+    assert len(sections) == len(set(sections))
+    assert sum(1 for p in structure.parts if p.recovered and p.section.split(".")[-1].isdigit()) <= MAX_RECOVERED

@@ -144,11 +144,52 @@ def test_unparsed_and_undated_hops_are_findings_not_errors() -> None:
     codes = [f.code for f in path.findings]
     assert FindingCode.RECEIVED_UNPARSED in codes
     assert FindingCode.RECEIVED_NO_TIMESTAMP in codes
-    # the unreadable header stops the boundary walk: originating IP unknown, said so
-    assert path.originating_ip is None
-    assert FindingCode.NO_EXTERNAL_HOP in codes
+    # the unreadable header names no address, so it names no client to judge: the walk
+    # steps over it (it is still reported), and finds the boundary below it
+    assert path.originating_ip == "203.0.113.5" and path.boundary_hop == 1
+    assert FindingCode.NO_EXTERNAL_HOP not in codes
     # the delay of the hop after the undated one is measured from the last dated hop
     assert path.hops[2].delay_s == 4.0
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "garbage ((( [[ 198.51.100.9 no clauses",
+        "garbage ((( [[ [198.51.100.9]:2525 no clauses",
+        "garbage ((( [[ IPv6:2001:db8::9 no clauses",
+    ],
+)
+def test_unreadable_header_with_an_address_stops_the_walk(garbage: str) -> None:
+    # An address the parser could not place may be an external client's: the walk
+    # cannot go past it, and says so.
+    path = reconstruct(msg(CHAIN[0], garbage, CHAIN[1]), ctx=Context(now=NOW))
+    codes = [f.code for f in path.findings]
+    assert FindingCode.RECEIVED_UNPARSED in codes
+    assert path.originating_ip is None and path.boundary_hop is None
+    assert FindingCode.NO_EXTERNAL_HOP in codes
+    assert [ph.trusted_record for ph in path.hops] == [False, True, True]
+
+
+def test_comment_only_fields_are_stepped_over() -> None:
+    # qmail and its forks write a Received field that is only a comment beside the one
+    # that records the client; it names no client, so the walk goes on past it.
+    chain = (
+        "(mqmail 4711 invoked from network); 2 Jan 2024 10:00:10 -0000",
+        "from relay.example.net (relay.example.net [198.51.100.7]) by store.example.net ([198.51.100.8])"
+        " with ESMTP; 2 Jan 2024 10:00:09 -0000",
+        "(qmail 4710 invoked from network); 2 Jan 2024 10:00:08 -0000",
+        CHAIN[1],
+    )
+    path = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    codes = {f.code for f in path.findings}
+    assert FindingCode.RECEIVED_UNPARSED not in codes and FindingCode.NO_EXTERNAL_HOP not in codes
+    assert path.originating_ip == "198.51.100.7" and path.boundary_hop == 3
+    assert [ph.external for ph in path.hops] == [True, True, True, False]
+    cfg = Context(now=NOW, config=Config(trusted_networks=("198.51.100.0/24",)))
+    inside = reconstruct(msg(*chain), ctx=cfg)
+    assert inside.originating_ip == "203.0.113.5" and inside.boundary_hop == 1
+    assert [ph.external for ph in inside.hops] == [True, False, False, False]
 
 
 def test_build_path_without_message() -> None:
@@ -181,3 +222,87 @@ def test_sendmail_may_be_forged_is_reported() -> None:
     forged = [f for f in path.findings if f.code == FindingCode.RDNS_NOT_CONFIRMED]
     assert len(forged) == 1 and forged[0].where == "hop 1" and forged[0].severity == "notice"
     assert "203.0.113.5" in forged[0].detail
+
+
+def test_date_after_the_trusted_hop() -> None:
+    # The sender's relay is dated to agree with the Date, but our MX (the boundary hop,
+    # a record we trust) received the message twelve days before it was dated.
+    chain = (
+        CHAIN[0],
+        CHAIN[1],
+        CHAIN[2].replace("Tue, 02 Jan 2024 10:00:00", "Sun, 14 Jan 2024 09:58:00"),
+    )
+    path = reconstruct(msg(*chain, date="Sun, 14 Jan 2024 13:59:00 +0400"), ctx=Context(now=NOW))
+    late = [f for f in path.findings if f.code == FindingCode.DATE_AFTER_TRUSTED_HOP]
+    assert len(late) == 1 and late[0].where == "hop 2" and late[0].severity == "warning"
+    assert "12.0 days" in late[0].detail
+    assert FindingCode.DATE_AFTER_FIRST_HOP not in {f.code for f in path.findings}
+    # within the clock tolerance: nothing
+    ok = reconstruct(msg(*CHAIN, date="Tue, 02 Jan 2024 10:03:00 +0000"), ctx=Context(now=NOW))
+    assert not {FindingCode.DATE_AFTER_TRUSTED_HOP, FindingCode.DATE_AFTER_FIRST_HOP} & {f.code for f in ok.findings}
+
+
+def test_date_after_first_and_trusted_hop_is_one_finding() -> None:
+    path = reconstruct(msg(*CHAIN, date="Tue, 02 Jan 2024 11:00:00 +0000"), ctx=Context(now=NOW))
+    codes = [f.code for f in path.findings]
+    assert FindingCode.DATE_AFTER_FIRST_HOP in codes and FindingCode.DATE_AFTER_TRUSTED_HOP not in codes
+    after = next(f for f in path.findings if f.code == FindingCode.DATE_AFTER_FIRST_HOP)
+    assert "hop 2" in after.detail and ("hop 2 (trusted)", "2024-01-02T10:00:05+00:00") in after.evidence
+
+
+def test_date_not_compared_twice_when_the_first_hop_is_trusted() -> None:
+    # All internal: the oldest trusted hop is the first hop; only the first-hop check speaks.
+    chain = (
+        "from localhost (localhost [127.0.0.1]) by mail.example.net (Postfix) with ESMTP id 1;"
+        " Tue, 02 Jan 2024 10:00:09 +0000",
+    )
+    path = reconstruct(msg(*chain, date="Tue, 02 Jan 2024 11:00:00 +0000"), ctx=Context(now=NOW))
+    codes = [f.code for f in path.findings]
+    assert codes.count(FindingCode.DATE_AFTER_FIRST_HOP) == 1 and FindingCode.DATE_AFTER_TRUSTED_HOP not in codes
+
+
+def test_date_missing_is_a_notice() -> None:
+    path = reconstruct(msg(*CHAIN, date=None), ctx=Context(now=NOW))
+    missing = [f for f in path.findings if f.code == FindingCode.DATE_MISSING]
+    assert len(missing) == 1 and missing[0].severity == "notice" and missing[0].where == "message"
+    present = reconstruct(msg(*CHAIN), ctx=Context(now=NOW))
+    assert FindingCode.DATE_MISSING not in {f.code for f in present.findings}
+
+
+FOREIGN = (
+    # top: our MX, from the sender's outbound relay
+    "from out.example.org (out.example.org [203.0.113.5]) by mx1.example.net (Postfix) with ESMTPS"
+    " id 4T2; Tue, 02 Jan 2024 10:00:09 +0000",
+    # two fields of another organization, from another year, between the sender's own
+    "from a1.example.com (a1.example.com [198.51.100.1]) by b1.example.com with ESMTP id z1;"
+    " Mon, 01 Oct 2018 09:49:22 +0000",
+    "from a2.example.com (a2.example.com [198.51.100.2]) by a1.example.com with ESMTP id z2;"
+    " Mon, 01 Oct 2018 09:49:21 +0000",
+    # the sender's submission server, received by its filter (same organization as "out")
+    "from filter.example.org (filter.example.org [192.0.2.9]) by smtp.example.org with ESMTP id y1;"
+    " Tue, 02 Jan 2024 10:00:01 +0000",
+)
+
+
+def test_foreign_block_that_breaks_the_chain_on_both_sides() -> None:
+    path = reconstruct(msg(*FOREIGN), ctx=Context(now=NOW))
+    block = [f for f in path.findings if f.code == FindingCode.HOP_FOREIGN_BLOCK]
+    assert len(block) == 1 and block[0].where == "hops 2-3" and block[0].severity == "notice"
+    assert "smtp.example.org" in block[0].detail and len(block[0].evidence) == 4
+
+
+def test_single_naming_breaks_are_not_reported() -> None:
+    # Real chains name hosts differently (internal names, aliases): one break, or a run
+    # whose removal does not repair the chain, is not a finding.
+    one_break = (FOREIGN[0], FOREIGN[3])
+    assert FindingCode.HOP_FOREIGN_BLOCK not in {
+        f.code for f in reconstruct(msg(*one_break), ctx=Context(now=NOW)).findings
+    }
+    unrepaired = (FOREIGN[0].replace("out.example.org", "out.example.info"), *FOREIGN[1:])
+    assert FindingCode.HOP_FOREIGN_BLOCK not in {
+        f.code for f in reconstruct(msg(*unrepaired), ctx=Context(now=NOW)).findings
+    }
+    # the usual shapes: CHAIN (LMTP after the MX, short names) is continuous or unknown
+    assert FindingCode.HOP_FOREIGN_BLOCK not in {
+        f.code for f in reconstruct(msg(*CHAIN), ctx=Context(now=NOW)).findings
+    }

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mailforensics.context import Context
+from mailforensics.context import Config, Context
 from mailforensics.errors import InputError
 from mailforensics.resolvers.live import LiveResolver
 from mailforensics.resolvers.zone import ZoneResolver
@@ -131,6 +131,16 @@ def test_null_mx_and_missing_records(zone_ctx: Context) -> None:
     assert rows_of(gone, "mx") == [("nowhere.test", None, "nxdomain")]
     assert rows_of(gone, "spf") == [("nowhere.test", None, "none")]
     assert rows_of(gone, "dmarc")[0][2] == "no-record"
+
+
+def test_dmarc_posture_reads_the_record_by_the_configured_method() -> None:
+    # A record without p=: RFC 9989 §4.7 reads it as p=none; RFC 7489 §6.3 makes it invalid
+    # (no usable rua either). The posture must read it the way the analysis does.
+    zone = {"nop.test": {"MX": ["10 mx.nop.test"]}, "_dmarc.nop.test": {"TXT": ["v=DMARC1; sp=reject"]}}
+    bis = Context(resolver=ZoneResolver.from_dict(zone))
+    old = Context(resolver=ZoneResolver.from_dict(zone), config=Config(dmarc_method="rfc7489"))
+    assert posture.dmarc_posture("nop.test", ctx=bis).status == "none"
+    assert posture.dmarc_posture("nop.test", ctx=old).status == "invalid"
 
 
 def test_spf_lookup_count_and_errors(zone_ctx: Context) -> None:

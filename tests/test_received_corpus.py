@@ -67,9 +67,15 @@ def test_corpus_header(case: Case) -> None:
         assert hop.timestamp.utcoffset() == timedelta(0)
         assert hop.timestamp_text
     if hop.parsed:
-        # Everything was read; the only tolerated defects are about the date's form or
-        # say what the receiver itself flagged.
-        tolerated = ("no ';' before the date", "date has no time zone", "no date", "the receiver says")
+        # Everything was read; the only tolerated defects are about the date's form, say
+        # what the receiver itself flagged, or note an irregular but fully read by clause.
+        tolerated = (
+            "no ';' before the date",
+            "date has no time zone",
+            "no date",
+            "the receiver says",
+            "the 'by' clause has more than one word",
+        )
         assert all(d.startswith(tolerated) for d in hop.defects), hop.defects
 
 

@@ -3,6 +3,8 @@ exactly what the general reading gives.
 
 - The regex tokenizer against a plain one-character-at-a-time reading of the same grammar
   (the tokenizer as first written), on text dense in brackets, quotes and comments.
+- The TCP-info shape nearly every MTA writes, ``rdns [ip]``, is read by one regular
+  expression; the general reading of the same comment must give the same result.
 - The date shape nearly every MTA writes is read without ``parsedate_tz``; the same date
   with the month in capitals takes the general path and must read the same.
 - Address literals: the character filter rejects only what ``ipaddress`` rejects, and the
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from mailforensics import addresses, received
@@ -156,3 +158,28 @@ def test_address_filter_and_caches_agree_with_ipaddress(text: str) -> None:
     padded = text + " " * 80  # too long for the caches: the uncached path
     assert repr(addresses.parse_ip(text)) == repr(addresses.parse_ip(padded)) == repr(addresses._parse(text))
     assert addresses.canonical_ip(text) == addresses.canonical_ip(padded) == addresses._canonical(text)
+
+
+_NAME_PIECES = st.sampled_from(
+    ["mail.example.org", "unknown", "softdnserr", "192.0.2.1", "192.0.2.1.25", "192.0.2.1:25",
+     "2001:db8::1", "IPv6:2001:db8::1", "host.", "a..", "verified", "x", ":", ".", "٣", "0"]
+)  # fmt: skip
+_LITERAL_PIECES = st.sampled_from(
+    ["192.0.2.1", "192.0.2.1.25", "192.0.2.1:25", "192.0.2.1.99999999", "IPv6:2001:db8::1",
+     "::ffff:192.0.2.1", "fe80::1%4", "unix socket", "unknown", "", "1.2.3", "256.1.1.1:25"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(_NAME_PIECES, st.lists(_NAME_PIECES, min_size=1, max_size=3).map("".join), st.text(max_size=12)),
+    st.one_of(_LITERAL_PIECES, st.text(alphabet="0123456789.:abcdefIPv6", max_size=20)),
+)
+@example("mail.example.org", "192.0.2.1.25")
+@example("192.0.2.1:25", "192.0.2.2")
+@example("192.0.2.1.25", "192.0.2.2:30")
+@example("softdnserr", "::ffff:192.0.2.1")
+def test_rdns_literal_fast_path_matches_general_reading(name: str, literal: str) -> None:
+    comment = f"{name} [{literal}]"
+    assume(received._NAME_AND_LITERAL.fullmatch(comment))
+    assert received._split_tcp_info(comment) == received._split_tcp_info_general(comment)

@@ -36,6 +36,9 @@ FRAGMENTS = [
     "(UTC)", "UT", "GMT", "EST", "CET", "2024-01-12", "2024-13-45", "0001-01-01 00:00:00 +0100",
     "9999-12-31 23:59:59 -0100", "10:00:00.123456789", "m=+1.2", "UTC", "Z",
     "²", "٣", "9" * 5000, "\x00", "\u2028", "\x85", "\ufeff",
+    "[192.0.2.1.25]", "[192.0.2.1:25]", "192.0.2.1:25", " verified", " unverified", " RDNS failed",
+    "softdnserr", "softdnserror", "(HELO )", "account alice@example.com", "(account a HELO b)",
+    "envelope-sender", ", claiming to be ", '"x"', "(from a [192.0.2.1])", "asmtp", "TLS-1.0:x:16",
 ]  # fmt: skip
 
 received_ish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=80).map("".join)

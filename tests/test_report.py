@@ -508,3 +508,12 @@ def test_malformed_encoded_words_are_shown_as_written() -> None:
     assert a.verification.author.display_names == ("=?utf-8?b?A?=",)
     fragment = report.analysis_html(a)
     assert "=?utf-8?b?AAAAA?= invoice" in fragment
+
+
+def test_overview_shows_an_address_written_as_the_display_name_as_the_name() -> None:
+    # One mailbox, as a mail client shows it: the name is the (forbidden, unquoted) address
+    # text, the address is the angle-addr; not two addresses.
+    raw = b"From: billing@bank.example <collect@drop.example>\nSubject: x\n\nbody\n"
+    ctx = mf.Context(resolver=ZoneResolver(), config=mf.Config(dns_checks=False))
+    overview = report._message_overview(mf.analyze(raw, ctx=ctx))
+    assert overview["addresses"] == [("From", "billing@bank.example", "collect@drop.example")]

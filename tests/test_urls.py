@@ -475,3 +475,48 @@ def test_tag_with_too_many_attributes_still_ends_where_a_browser_ends_it() -> No
     tag = "<a " + "x=1 " * 300 + 'title="a>b" href="http://late.example/">'
     r = extract_text(tag + "after http://after.example/ </a>", content_type="text/html")
     assert [(u.host_ascii, u.source) for u in r.urls] == [("after.example", "text")]
+
+
+# --- redirector parameters, namespaces, hex-spelled links ------------------------------
+def test_embedded_url_ends_at_its_query_parameter() -> None:
+    # The tracker's "U" parameter carries the image URL; "H" and "ref_" belong to the
+    # tracker, not to the embedded URL.
+    href = (
+        "https://track.example/r.html?C=ABC&M=urn:rtn:msg:1&U=https%3A%2F%2Fcdn.example.net%2Fimg%2Fpixel.gif"
+        "&H=QWERTY&ref_=campaign_1"
+    )
+    got = extract_text(f'<img src="{href}">', content_type="text/html").urls
+    embedded = [u for u in got if u.source == "embedded"]
+    assert [u.url for u in embedded] == ["https://cdn.example.net/img/pixel.gif"]
+    assert embedded[0].embedded_in == href
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?a=1;next=https%3A%2F%2Flanding.example%2Fp%3Fx%3D1%26y%3D2;b=2", "https://landing.example/p?x=1&y=2"),
+        ("?to=https%253A%252F%252Fdouble.example%252Fz&h=9", "https://double.example/z"),  # encoded twice
+        ("#/go?url=https%3A%2F%2Ffrag.example%2Fq&x=1", "https://frag.example/q"),
+        ("?https://bare.example/path&utm=1", "https://bare.example/path"),  # a value without a name
+    ],
+)
+def test_embedded_url_per_parameter(query: str, expected: str) -> None:
+    got = extract_text(f"see https://r.example/out{query} now").urls
+    assert [u.url for u in got if u.source == "embedded"] == [expected]
+
+
+def test_xml_namespaces_are_not_urls() -> None:
+    html = (
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:o="http://ns.example/office"><body><a href="https://shop.example/">shop</a></body></html>'
+    )
+    got = extract_text(html, content_type="text/html").urls
+    assert [u.host_ascii for u in got] == ["shop.example"]
+
+
+def test_hex_spelled_href_is_decoded_and_flagged() -> None:
+    target = "https://login.example.net/verify?id=7"
+    html = f'<a href={target.encode().hex()}>Your mailbox</a><a href="cafebabecafebabecafebabe">plain</a>'
+    result = extract_text(html, content_type="text/html")
+    assert [(u.url, u.obfuscation) for u in result.urls] == [(target, ("hex-encoded",))]
+    assert {str(f.code) for f in result.findings} == {"url-obfuscated"}

@@ -16,10 +16,13 @@ Verdicts (RFC 8601 §2.7.1 result tokens)
 ``pass``       both checks succeed and nothing below applies.
 ``fail``       a cryptographic check failed: ``body-hash-mismatch``, ``signature-mismatch``.
 ``neutral``    the signature could not be processed (RFC 8601: "contained syntax errors or
-               were not otherwise able to be processed"): ``malformed``,
-               ``algorithm-unsupported``.
+               were not otherwise able to be processed"): ``malformed`` (including an
+               ``l=`` beyond the canonicalized body, RFC 6376 §3.5; both checks still run),
+               ``algorithm-unsupported`` (the signature's ``a=``, ``c=`` or ``q=``).
 ``permerror``  RFC 6376 §6.1 PERMFAIL that is not a cryptographic failure: ``no-key``,
-               ``key-revoked``, ``key-malformed``, ``key-mismatch``, ``from-not-signed``,
+               ``key-revoked``, ``key-malformed``, ``key-mismatch`` (the key's ``k=``,
+               ``h=``, ``s=`` or ``t=s`` rule out this signature, an unknown ``k=``
+               included: RFC 6376 §3.6.1, §6.1.2), ``from-not-signed``,
                ``identity-mismatch``.
 ``temperror``  the key lookup failed temporarily (RFC 6376 §6.1.2 step 3): ``dns-temperror``.
 ``policy``     the signature may well be cryptographically sound, but a rule forbids
@@ -483,7 +486,14 @@ def _parse_key(record: str) -> _Key:
         except (nacl.exceptions.CryptoError, ValueError, TypeError) as exc:
             return _Key("key-malformed", f"p= is not an Ed25519 key ({exc})", **common)
         return _Key(None, bits=256, ed25519=vk, **common)
-    return _Key("algorithm-unsupported", f"the key record has an unknown k={key_type}", **common)
+    # RFC 6376 §3.6.1: "Unrecognized key types MUST be ignored"; the record then offers no
+    # key that can verify a=, which §6.1.2 step 8 makes a PERMFAIL (inappropriate key
+    # algorithm): a key-side failure, not an unprocessable signature.
+    return _Key(
+        "key-mismatch",
+        f"the key record has k={key_type}, a key type this verifier does not know, so no key fits a=",
+        **common,
+    )
 
 
 def _colon_list(value: bytes) -> tuple[str, ...]:
@@ -703,6 +713,14 @@ def detailed_verifier(message: PreparedMessage, number: int, *, ctx: Context, at
     # RFC 6376 §6.1.3: compute the hashes; both checks always run.
     canon_body = message.canonical_body(body_canon)
     if length is not None:
+        if length > len(canon_body):
+            # RFC 6376 §3.5: l= "MUST NOT be larger than the actual number of octets in the
+            # canonicalized message body". The tag is invalid; both checks still run (over
+            # the whole body) so the analyst sees whether the bytes are intact.
+            flag(
+                "malformed",
+                f"l={length} is beyond the {len(canon_body)}-octet canonicalized body (RFC 6376 §3.5).",
+            )
         info["unsigned_body_bytes"] = max(0, len(canon_body) - length)
         canon_body = canon_body[:length]
     body_digest = _HASHES[hash_name](canon_body).digest()

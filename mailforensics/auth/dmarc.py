@@ -29,21 +29,26 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
-from email.utils import getaddresses
 from functools import lru_cache
 from typing import Literal
 
 import idna
 
+from mailforensics.addresses import Mailboxes, read_mailboxes
 from mailforensics.auth import orgdomain
 from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode, Severity
-from mailforensics.message import Message
+from mailforensics.message import HeaderField, Message
 
 __all__ = ["AuthorDomain", "DMARCRecord", "DMARCResult", "ReportURI", "author_domain", "evaluate", "parse_record"]
 
 Method = Literal["rfc7489", "rfc9989"]
-_VERSION = re.compile(r"^\s*v\s*=\s*DMARC1\s*(;|$)", re.IGNORECASE)
+# RFC 7489 §6.4 and RFC 9989 §4.8: dmarc-version = "v" equals "DMARC1", the value case
+# sensitive (%x44 %x4d %x41 %x52 %x43 %x31 / %s"DMARC1"), first in the record; the same test
+# the tree walk applies (orgdomain._DMARC_VERSION), so both discovery methods see the same records.
+_VERSION = re.compile(r"^[vV][ \t]*=[ \t]*DMARC1[ \t]*(?:;|$)")
+# dmarc-percent = "pct" equals 1*3DIGIT (RFC 7489 §6.4): ASCII digits only, at most three.
+_PCT = re.compile(r"[0-9]{1,3}")
 _POLICIES = ("none", "quarantine", "reject")
 _ORDER = {"none": 0, "quarantine": 1, "reject": 2}
 
@@ -82,9 +87,12 @@ class ReportURI:
 class DMARCRecord:
     """A parsed DMARC Policy Record (RFC 7489 §6.3, RFC 9989 §4.7).
 
-    Unknown tags are ignored; an invalid ``p`` with a valid ``rua`` reads as ``p=none``
-    (RFC 7489 §6.6.3); otherwise an invalid ``p`` makes the record unusable (``valid``
-    False).
+    Unknown tags are ignored, and so is an invalid ``adkim``, ``aspf``, ``pct``, ``t`` or
+    ``psd`` (its default applies). A record whose ``p`` is invalid, or whose ``sp`` (or,
+    with RFC 9989, ``np``) is invalid, reads as a record holding only ``p=none`` when its
+    ``rua`` names a valid reporting URI, and is unusable (``valid`` False) otherwise (RFC
+    7489 §6.6.3, RFC 9989 §4.10.1). A record without ``p`` is the same case under RFC 7489;
+    under RFC 9989 it is treated as if it included ``p=none`` (§4.7), its other tags kept.
     """
 
     text: str
@@ -108,14 +116,14 @@ def _split_uris(value: str) -> tuple[str, ...]:
     for part in value.split(","):
         uri = part.strip()
         if "!" in uri:  # "mailto:x@example.com!10m": a size limit (RFC 7489 §6.2)
-            uri = uri.split("!", 1)[0]
+            uri = uri.split("!", 1)[0].rstrip()
         if uri:
             out.append(uri)
     return tuple(out)
 
 
 @lru_cache(maxsize=1024)
-def parse_record(text: str) -> DMARCRecord:
+def parse_record(text: str, *, method: Method = "rfc9989") -> DMARCRecord:
     """Parse a DMARC record; never raises.
 
     Pure and its result immutable, so memoised: a batch reads the same few records.
@@ -124,11 +132,15 @@ def parse_record(text: str) -> DMARCRecord:
     ----------
     text
         The TXT record, character-strings joined.
+    method
+        Whose rules for a missing or invalid policy tag apply: ``"rfc9989"`` (default) or
+        ``"rfc7489"`` (see :class:`DMARCRecord`).
     """
     tags: list[tuple[str, str]] = []
     problems: list[str] = []
+    versioned = bool(_VERSION.match(text))
     parts = text.split(";")
-    for part in parts[1:] if _VERSION.match(text) else parts:
+    for part in parts[1:] if versioned else parts:
         name, sep, value = part.partition("=")
         if not sep:
             if part.strip():
@@ -154,15 +166,31 @@ def parse_record(text: str) -> DMARCRecord:
     np_ = policy("np")
     rua = _split_uris(seen.get("rua", ""))
     ruf = _split_uris(seen.get("ruf", ""))
-    valid = bool(_VERSION.match(text))
+    valid = versioned
     if not valid:
         problems.append("does not start with v=DMARC1")
-    if p is None:
+    # RFC 7489 §6.6.3 names p and sp; RFC 9989 §4.10.1 adds np. Under RFC 7489 (with RFC
+    # 9091's np) an invalid np is only ignored: sp, else p, applies in its place.
+    checked = ("p", "sp", "np") if method == "rfc9989" else ("p", "sp")
+    invalid = [t for t, v in (("p", p), ("sp", sp), ("np", np_)) if t in checked and t in seen and v is None]
+    if method == "rfc9989" and "p" not in seen and not invalid:
+        # RFC 9989 §4.7: "If this tag is not present in an otherwise syntactically valid
+        # DMARC Policy Record, then the record is treated as if it included "p=none"".
+        p = "none"
+        problems.append("no p tag: treated as p=none (RFC 9989 §4.7)")
+    elif "p" not in seen or invalid:
+        # RFC 7489 §6.6.3, RFC 9989 §4.10.1: "If a retrieved DMARC Policy Record does not
+        # contain a valid "p" tag, or contains an "sp" or "np" tag that is not valid", then
+        # with a valid rua "act as if a record containing "p=none" was retrieved"; else no
+        # DMARC processing.
+        why = "invalid " + "/".join(invalid) if invalid else "no p tag"
+        section = "RFC 9989 §4.10.1" if method == "rfc9989" else "RFC 7489 §6.6.3"
         if any(u.lower().startswith("mailto:") and "@" in u for u in rua):
-            problems.append("no valid p tag; read as p=none because rua is valid (RFC 7489 §6.6.3)")
-            p = "none"
+            problems.append(f"{why}; read as p=none because rua is valid ({section})")
+            p, sp, np_ = "none", None, None
         else:
-            problems.append("no valid p tag and no valid rua: the record is unusable (RFC 7489 §6.6.3)")
+            problems.append(f"{why} and no valid rua: the record is unusable ({section})")
+            p, sp, np_ = None, None, None
             valid = False
 
     def alignment(tag: str) -> str:
@@ -172,10 +200,13 @@ def parse_record(text: str) -> DMARCRecord:
             return "r"
         return value
 
-    pct_text = seen.get("pct", "100")
-    pct = int(pct_text) if pct_text.isdigit() and int(pct_text) <= 100 else 100
-    if pct_text != "100" and not (pct_text.isdigit() and int(pct_text) <= 100):
-        problems.append(f"invalid pct={pct_text!r}; 100 assumed")
+    pct = 100
+    pct_text = seen.get("pct")
+    if pct_text is not None:
+        if _PCT.fullmatch(pct_text) and int(pct_text) <= 100:
+            pct = int(pct_text)
+        else:
+            problems.append(f"invalid pct={pct_text[:20]!r}; 100 assumed")
     psd = seen.get("psd", "").lower() or None
     return DMARCRecord(
         text=text,
@@ -324,7 +355,7 @@ def _discover_7489(domain: str, dns: _Lookups) -> tuple[str, str | None, str | N
             return "temperror", None, name, source, org
         records = [t for t in txt if _VERSION.match(t)]
         if len(records) == 1:
-            if source == "psd" and parse_record(records[0]).psd != "y":
+            if source == "psd" and parse_record(records[0], method="rfc7489").psd != "y":
                 # RFC 9091 §3: only a PSD that publishes as one is used.
                 continue
             return "ok", records[0], name, source, org
@@ -443,7 +474,7 @@ def evaluate(
             findings=tuple(findings),
             **common,  # type: ignore[arg-type]
         )
-    parsed = parse_record(record) if record else None
+    parsed = parse_record(record, method=method) if record else None
     if parsed is None or not parsed.valid:
         if parsed is not None:
             findings.append(
@@ -622,7 +653,10 @@ class AuthorDomain:
     unicode_domain
         The domain in U-label form when it is an IDN.
     findings
-        ``FROM_MISSING``, ``FROM_MULTIPLE``, ``FROM_UNPARSEABLE``, ``FROM_DISPLAY_NAME_ADDRESS``.
+        ``FROM_MISSING``, ``FROM_MULTIPLE``, ``FROM_UNPARSEABLE``, ``FROM_DISPLAY_NAME_ADDRESS``,
+        and ``MESSAGE_HEADER_SYNTAX`` for a display name written unquoted with an ``@``
+        (``alice@example.com <bob@example.com>``: one mailbox, bob's, as mail clients
+        read it — see :func:`mailforensics.addresses.read_mailboxes`).
     """
 
     domain: str | None
@@ -653,7 +687,9 @@ _DISPLAY_SCAN_CHARS = 1024
 #   "Display Name" <local@domain>    Display Name <local@domain>    <local@domain>
 #   local@domain
 # Anything else (comments, quoted local parts, groups, several addresses, odd
-# characters) goes to getaddresses itself.
+# characters, an address written unquoted as the display name) goes to
+# addresses.read_mailboxes: getaddresses, except that "a@x.example <b@y.example>" is one
+# mailbox, <b@y.example>, as mail clients read it, not two.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _SIMPLE_ADDRESS = rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
 _PHRASE_WORD = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
@@ -665,17 +701,17 @@ _SIMPLE_FROM = re.compile(
 _PHRASE_SPACE = re.compile(r"[ \t]+")
 
 
-def _from_addresses(value: str) -> list[tuple[str, str]]:
-    """``email.utils.getaddresses([value])``, without its parser for the common forms."""
+def _from_addresses(value: str) -> Mailboxes:
+    """:func:`mailforensics.addresses.read_mailboxes`, without its parser for the common forms."""
     m = _SIMPLE_FROM.fullmatch(value)
     if m is None:
-        return getaddresses([value])
+        return read_mailboxes(value)
     quoted, phrase, route, bare = m.group("quoted", "phrase", "route", "bare")
     if bare is not None:
-        return [("", bare)]
+        return Mailboxes([("", bare)])
     if quoted is not None:
-        return [(quoted, route)]
-    return [(" ".join(_PHRASE_SPACE.split(phrase)) if phrase else "", route)]
+        return Mailboxes([(quoted, route)])
+    return Mailboxes([(" ".join(_PHRASE_SPACE.split(phrase)) if phrase else "", route)])
 
 
 def _decode(text: str) -> str:
@@ -722,12 +758,28 @@ def _author_domain(message: Message) -> AuthorDomain:
         )
         return AuthorDomain(domain=None, addresses=(), display_names=(), unicode_domain=None, findings=tuple(findings))
     pairs: list[tuple[str, str]] = []
+    unquoted_at: list[tuple[HeaderField, str]] = []
     for f in fields:
-        # getaddresses handles group syntax ("undisclosed:;", "team: a@x, b@y;").
-        pairs.extend((name, addr) for name, addr in _from_addresses(f.unfolded) if addr or name)
+        # getaddresses handles group syntax ("undisclosed:;", "team: a@x, b@y;");
+        # read_mailboxes keeps "a@x <b@y>" one mailbox (a display name with an "@").
+        read = _from_addresses(f.unfolded)
+        pairs.extend((name, addr) for name, addr in read.pairs if addr or name)
+        unquoted_at.extend((f, name) for name in read.unquoted_at)
     addresses = tuple(addr for _, addr in pairs if addr)
     names = tuple(_decode(name) for name, _ in pairs)
     where = "header " + ", ".join(str(f.index) for f in fields)
+    for f, name in unquoted_at[:1]:
+        findings.append(
+            Finding(
+                code=FindingCode.MESSAGE_HEADER_SYNTAX,
+                severity=Severity.NOTICE,
+                where=f"header {f.index}",
+                detail=f"The From display name {name[:80]!r} is written without quotes yet holds an '@' "
+                "(RFC 5322 §3.2.3, §3.4 do not allow it): it is read, as mail clients read it, as the "
+                "name of the address in angle brackets, not as a second address.",
+                evidence=(("From", f.unfolded[:300]),),
+            )
+        )
     if len(fields) > 1 or len(addresses) > 1:
         findings.append(
             Finding(

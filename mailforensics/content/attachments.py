@@ -205,7 +205,8 @@ class Attachment:
     filename_raw
         The name parameter as written.
     name_encoding
-        ``"rfc2231"``, ``"rfc2047"``, ``"plain"`` or None.
+        ``"rfc2231"``, ``"rfc2047"``, ``"rfc6532"`` (raw UTF-8), ``"8bit"`` (raw
+        bytes that are not UTF-8, read as Latin-1), ``"plain"`` or None.
     disposition
         ``"attachment"``, ``"inline"`` or None.
     content_id
@@ -240,6 +241,11 @@ class Attachment:
         For calendar invites: the URLs in the invite.
     saved_path
         Where it was written, when ``save_to`` was given.
+    recovered
+        None for a part of the declared MIME structure; ``"epilogue"``, ``"preamble"`` or
+        ``"body"`` for a part recovered from broken structure (after a close delimiter,
+        before the first delimiter, or in a multipart whose boundary was not found):
+        content a mail client may show that scanners reading the declared structure miss.
     """
 
     part: str
@@ -264,6 +270,7 @@ class Attachment:
     external_actions: tuple[str, ...] = ()
     calendar_links: tuple[str, ...] = ()
     saved_path: str | None = None
+    recovered: str | None = None
 
     @property
     def credential_form(self) -> bool:
@@ -874,6 +881,9 @@ def _name_encoding(part: Part) -> str | None:
         return "rfc2231"
     if "=?" in part.filename_raw:
         return "rfc2047"
+    if part.header_8bit and not part.filename_raw.isascii():
+        # Raw 8-bit bytes: UTF-8 (RFC 6532 §3.2), or not UTF-8 and read as Latin-1.
+        return "rfc6532" if part.header_8bit == "utf-8" else "8bit"
     return "plain"
 
 
@@ -952,6 +962,7 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
         external_actions=tuple(external),
         calendar_links=tuple(calendar_links),
         saved_path=saved_path,
+        recovered=part.recovered,
     )
     shown_name = repr(part.filename[:120]) if part.filename else "(no name)"
     ev_hash = ("sha256", att.sha256)

@@ -5,14 +5,25 @@ what the addresses really are.
 
 - ``from-display-name-address``: the From display name shows an address or a domain
   outside the real From domain. :func:`mailforensics.auth.dmarc.author_domain` already
-  reports the common forms (``"paypal.com" <x@evil.example>``, any ``user@domain``);
-  its finding is passed through unchanged (so that an analysis that also runs the
-  DMARC check keeps one copy), and this module adds the forms it does not cover (a
-  bare domain under any top-level domain, an IDN).
+  reports the common forms (``"paypal.com" <x@evil.example>``, any ``user@domain``,
+  also written unquoted: ``paypal.com <x@evil.example>``); its findings about the From
+  field are passed through unchanged (so that an analysis that also runs the DMARC
+  check keeps one copy, and one without DNS checks still sees them: ``from-multiple``,
+  ``from-missing``, ``from-unparseable``, and ``message-header-syntax`` for a display
+  name written unquoted with an ``@``), and this module adds the forms it does not
+  cover (a bare domain under any top-level domain, an IDN).
 - ``display-name-brand``: the From display name names a brand (``brands.txt``) that
   does not own the From domain (``"PayPal Service" <x@evil.example>``).
 - ``reply-to-other-domain``: a Reply-To address in another organizational domain
   than From: replies go elsewhere (usual for mailing lists and some bulk senders).
+- ``lookalike-domain`` (place Reply-To): that Reply-To domain imitates the From domain
+  or a domain the From display name shows (``purchasing@aquillaindustries.example
+  <x@evil.example>`` with replies to ``aquiIlaindustries.example``, capital I for l):
+  the reader answers a domain they think they know.
+
+Address fields are read as mail clients read them
+(:func:`mailforensics.addresses.read_mailboxes`): ``a@x.example <b@y.example>`` is
+one mailbox, ``b@y.example``, named ``a@x.example``.
 - ``return-path-other-domain``: the Return-Path (the SMTP MAIL FROM) in another
   organizational domain than From (very common with bulk senders: information).
 - ``from-sender-mismatch``: a Sender in another organizational domain than From.
@@ -26,11 +37,12 @@ Organizational domains come from the Public Suffix List (no DNS).
 
 from __future__ import annotations
 
-from email.utils import getaddresses
+from collections.abc import Iterable, Mapping
 
+from mailforensics.addresses import mailboxes
 from mailforensics.auth import dmarc
 from mailforensics.content._parts import decode_words
-from mailforensics.content.lookalike import ProtectedSet, brands_in_text, default_set
+from mailforensics.content.lookalike import Lookalike, ProtectedSet, brands_in_text, compare, default_set
 from mailforensics.content.urls import find_domains, parse_host
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import HeaderField, Message
@@ -113,10 +125,29 @@ def _where(f: HeaderField) -> str:
 
 def _addresses(field: HeaderField) -> list[tuple[str, str]]:
     try:
-        pairs = getaddresses([field.unfolded])
+        pairs = mailboxes(field.unfolded)
     except Exception:
         return []
     return [(decode_words(name), addr) for name, addr in pairs[:_MAX_ADDRESSES]]
+
+
+#: The techniques that count against the From domain itself: character tricks. An
+#: organization's own other domains often wrap its name in words or sit under another
+#: suffix (``example-support.com``, ``example.de`` for ``example.com``), and replies
+#: going there are reported already (``reply-to-other-domain``).
+_FROM_TECHNIQUES = frozenset({"homograph", "mixed-script", "ascii-swap", "edit-distance"})
+
+
+def _reply_to_lookalike(org: str, from_org: str, shown: Iterable[str], owned: Mapping[str, str]) -> Lookalike | None:
+    """The strongest resemblance of the Reply-To organization ``org`` to a domain the
+    From display name shows (any technique) or to the From domain (character tricks
+    only), if any; None for a domain a brand or the recipient owns."""
+    if org in owned:
+        return None
+    for hit in compare(org, (*shown, from_org)):
+        if hit.resembles != from_org or hit.technique in _FROM_TECHNIQUES:
+            return hit
+    return None
 
 
 def check(message: Message, *, protected: ProtectedSet | None = None) -> tuple[Finding, ...]:
@@ -151,14 +182,22 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
     from_org = _org(author.domain)
     where_from = "header " + ", ".join(str(f.index) for f in from_fields) if from_fields else "header From"
 
-    # --- the From display name ---------------------------------------------------------
-    already = [f for f in author.findings if f.code == FindingCode.FROM_DISPLAY_NAME_ADDRESS]
-    findings.extend(already)
+    # --- the From field and its display name ------------------------------------------
+    # author_domain's findings (several authors, none, a display name that shows an
+    # address, an unquoted "@" in it) need no DNS: passed through, equal to the DMARC
+    # check's copies.
+    findings.extend(author.findings)
+    already = any(f.code == FindingCode.FROM_DISPLAY_NAME_ADDRESS for f in author.findings)
     display = author.display_names[0] if len(author.display_names) == 1 else ""
-    if display and author.domain and not already:
+    shown_orgs: dict[str, None] = {}  # the other organizations the display name shows
+    if display and author.domain:
         for shown in find_domains(display, limit=5):
             shown_org = _org(shown)
-            if shown_org and shown_org != from_org:
+            if not shown_org or shown_org == from_org:
+                continue
+            shown_orgs[shown_org] = None
+            if not already:
+                already = True
                 findings.append(
                     Finding(
                         code=FindingCode.FROM_DISPLAY_NAME_ADDRESS,
@@ -169,7 +208,6 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
                         evidence=(("From", from_fields[0].unfolded[:300]),),
                     )
                 )
-                break
     if display and from_org:
         for brand in brands_in_text(display, brands):
             if owned.get(from_org) == brand.name or from_org in brand.domains:
@@ -199,6 +237,25 @@ def _check(message: Message, protected: ProtectedSet | None) -> tuple[Finding, .
                             evidence=(("Reply-To", f.unfolded[:300]), ("From", author.addresses[0])),
                         )
                     )
+                    imitated = _reply_to_lookalike(org, from_org, shown_orgs, owned)
+                    if imitated is not None:
+                        whose = (
+                            "the From domain" if imitated.resembles == from_org else "shown in the From display name"
+                        )
+                        findings.append(
+                            Finding(
+                                code=FindingCode.LOOKALIKE_DOMAIN,
+                                severity=Severity.WARNING,
+                                where=_where(f),
+                                detail=f"The Reply-To domain {org} looks like {imitated.resembles}, "
+                                f"{whose}: {imitated.detail}",
+                                evidence=(
+                                    (imitated.technique, imitated.resembles),
+                                    ("Reply-To", f.unfolded[:300]),
+                                    ("From", from_fields[0].unfolded[:300]),
+                                ),
+                            )
+                        )
                     break
         for f in message.get_all("Sender")[:1]:
             pairs = _addresses(f)

@@ -2,6 +2,11 @@
 
 :func:`scan` runs, on one message:
 
+0. :func:`mailforensics.content._parts.read_structure`: the MIME parts, the defects
+   CPython's parser recorded on them (``mime-structure-defect``,
+   ``content-part-unreadable`` findings) and the parts hidden in broken structure
+   (after a close delimiter, under an undeclared boundary), recovered and read by the
+   steps below like any other part (their ``part`` is ``"epilogue.1"``, ``"body.1"``, ...);
 1. :func:`mailforensics.content.urls.extract`: every URL in the text, HTML and
    calendar parts;
 2. :func:`mailforensics.content.attachments.extract`: the attachment inventory;
@@ -63,7 +68,7 @@ from mailforensics.auth import dmarc
 from mailforensics.content import attachments as attachments_mod
 from mailforensics.content import headers, lookalike
 from mailforensics.content import urls as urls_mod
-from mailforensics.content._parts import walk
+from mailforensics.content._parts import read_structure, structure_findings
 from mailforensics.content.attachments import Attachment
 from mailforensics.content.lookalike import Lookalike, ProtectedSet
 from mailforensics.content.urls import URL, parse_host
@@ -321,7 +326,8 @@ def scan(
     EvidenceMissing
         In strict replay, when a blocklist answer is not in the evidence.
     """
-    parts, _cut = walk(message)
+    structure = read_structure(message)
+    parts = structure.parts
     url_scan = urls_mod._extract_parts(parts)
     author = dmarc.author_domain(message)
     from_org = parse_host(author.domain).registered_domain if author.domain else None
@@ -333,7 +339,7 @@ def scan(
         recipient = tuple(dict.fromkeys((*ctx.config.internal_domains, *protected)))
         pset = _protected_set(recipient, tuple(dict.fromkeys(signed_domains)))
 
-    findings: list[Finding] = [*url_scan.findings, *att_scan.findings]
+    findings: list[Finding] = [*structure_findings(structure), *url_scan.findings, *att_scan.findings]
     findings.extend(headers.check(message, protected=pset))
 
     # --- look-alikes, per place ---------------------------------------------------------

@@ -19,8 +19,11 @@ Character references are decoded as a browser decodes them (``&#104;ttp`` is ``h
 and the host is read as the WHATWG URL Standard reads it (§3.5 host parsing): percent-
 escapes decoded, ideographic full stops as dots, ``\\`` as ``/`` in special schemes, the
 numeric IPv4 forms (``http://3221225985/``, ``0xC0.0x00.0x02.1``) as the address they
-denote, and IDNs as both U-labels and A-labels (UTS #46). Tricks are recorded in
-``URL.obfuscation`` and become findings.
+denote, and IDNs as both U-labels and A-labels (UTS #46). A value that is nothing but hex digits
+spelling an ``http(s)://`` URL (``href=68747470733a2f2f...``, decoded by a script or a
+redirector) is read as that URL, marked ``hex-encoded``. Tricks are recorded in
+``URL.obfuscation`` and become findings. XML namespace declarations (``xmlns``,
+``xmlns:*``) are identifiers, not links, and are not URLs here.
 
 Nothing is ever fetched. The scanners are linear in the input (see ``_html``); a message
 yields at most :data:`MAX_URLS` records. What is read from a host name (:func:`parse_host`,
@@ -95,6 +98,7 @@ _URL_RUN = re.compile(r"[^\s<>\"'`\x00-\x1f\x7f]*")
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _TRAILING = frozenset(".,;:!?*'\"")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+_PARAM_SPLIT = re.compile(r"[&;]")
 _CSS_URL = re.compile(r"url\(|@import", re.IGNORECASE)
 _TOKEN_SPLIT = re.compile(r"[^\w.\-\u3002\uff0e\uff61]+")
 _FORBIDDEN_HOST = frozenset(" #/:<>?@[\\]^|%\x00\t\n\r")
@@ -451,6 +455,19 @@ def _parse(text: str, *, base: str | None, hosts: dict[str, HostInfo]) -> _Parse
     if scheme is not None and len(scheme) == 1:
         scheme = None  # "C:\path": a drive letter, not a scheme
     if scheme is None:
+        decoded = _hex_url(raw)
+        if decoded is not None:
+            again = _parse(decoded, base=None, hosts=hosts)
+            if again is not None:
+                obf.extend(o for o in again.obfuscation if o not in obf)
+                return _Parsed(
+                    url=again.url,
+                    scheme=again.scheme,
+                    host=again.host,
+                    userinfo=again.userinfo,
+                    obfuscation=("hex-encoded", *obf),
+                    truncated=truncated or again.truncated,
+                )
         if raw.startswith(("//", "\\\\")):
             if raw.startswith("\\\\"):
                 obf.append("backslashes")
@@ -486,6 +503,26 @@ def _parse(text: str, *, base: str | None, hosts: dict[str, HostInfo]) -> _Parse
     if rest.startswith("//"):
         return _with_authority(raw, scheme, rest[2:], obf, truncated, hosts, special=False)
     return _Parsed(url=raw, scheme=scheme, host=None, userinfo=None, obfuscation=tuple(obf), truncated=truncated)
+
+
+_HEX = re.compile(r"(?:[0-9A-Fa-f]{2}){8,}")
+_HEX_PREFIXES = ("687474703a2f2f", "68747470733a2f2f")  # "http://", "https://"
+
+
+def _hex_url(raw: str) -> str | None:
+    """``raw`` when it is nothing but hex digits spelling an ``http(s)://`` URL, decoded.
+
+    A browser would take ``href=68747470733a2f2f...`` as a relative path; a script on the
+    page (or the phishing kit's redirector) decodes it. Only a whole value that decodes to
+    printable ASCII starting with the scheme is taken, so a hex-named path is left alone.
+    """
+    if not raw.lower().startswith(_HEX_PREFIXES) or _HEX.fullmatch(raw) is None:
+        return None
+    try:
+        text = bytes.fromhex(raw).decode("ascii")
+    except ValueError:
+        return None
+    return text if text.isprintable() else None
 
 
 def _host(written: str, hosts: dict[str, HostInfo]) -> HostInfo:
@@ -843,35 +880,53 @@ class _Collector:
         return record
 
     def _embedded(self, outer: URL) -> None:
-        """URLs carried in the query or fragment of ``outer`` (redirectors)."""
+        """URLs carried in the query or fragment of ``outer`` (redirectors).
+
+        The query (and the fragment) is split into parameters first, on ``&`` and ``;``,
+        as the redirector's server splits it; each value is then percent-decoded (twice at
+        most: double encoding is common) and read for a URL. So ``?u=https%3A%2F%2Fa.example
+        %2Fx&h=1`` carries ``https://a.example/x``, not ``https://a.example/x&h=1``.
+        """
         if outer.scheme not in ("http", "https") or outer.source == "embedded":
             return
-        q = outer.url.find("?")
-        if q < 0:
-            q = outer.url.find("#")
-        if q < 0:
+        url = outer.url
+        q = url.find("?")
+        h = url.find("#")
+        if q < 0 and h < 0:
             return
-        tail = outer.url[q + 1 :]
+        tail = url[min(i for i in (q, h) if i >= 0) + 1 :]
         lowered = tail.lower()
         if "http" not in lowered and "www." not in lowered:
             return
-        decoded = unquote(unquote(tail, errors="replace"), errors="replace") if "%" in tail else tail
-        for found, _pct in _text_urls(decoded):
-            if len(self.sink) >= MAX_URLS:
-                raise _LimitReached
-            parsed = _parse(found, base=None, hosts=self.hosts)
-            if parsed is None or parsed.host is None:
+        pieces: list[str] = []
+        for section in tail.split("#"):
+            pieces.extend(_PARAM_SPLIT.split(section))
+        for piece in pieces:
+            low = piece.lower()
+            if "http" not in low and "www." not in low:
                 continue
-            self.sink.append(
-                _record(
-                    parsed,
-                    part=self.part,
-                    content_type=self.content_type,
-                    source="embedded",
-                    tag=outer.tag,
-                    embedded_in=outer.url,
+            eq = piece.find("=")
+            value = piece[eq + 1 :] if eq >= 0 else piece
+            if "%" in value:
+                value = unquote(value, errors="replace")
+                if "%" in value:
+                    value = unquote(value, errors="replace")
+            for found, _pct in _text_urls(value):
+                if len(self.sink) >= MAX_URLS:
+                    raise _LimitReached
+                parsed = _parse(found, base=None, hosts=self.hosts)
+                if parsed is None or parsed.host is None:
+                    continue
+                self.sink.append(
+                    _record(
+                        parsed,
+                        part=self.part,
+                        content_type=self.content_type,
+                        source="embedded",
+                        tag=outer.tag,
+                        embedded_in=outer.url,
+                    )
                 )
-            )
 
     def scan_text(self, text: str, source: str) -> None:
         for found, pct in _text_urls(text):
@@ -945,6 +1000,8 @@ class _HTMLScanner(Tokenizer):
                 target = _meta_refresh(value)
                 if target:
                     c.add(target, "meta-refresh", name, obfuscation=enc)
+            elif attr == "xmlns" or attr.startswith("xmlns:"):
+                continue  # an XML namespace name is an identifier, never fetched or followed
             elif _ABSOLUTE.match(value):
                 c.add(value, f"attr:{attr[:40]}", name, obfuscation=enc)
         if name == "img" and "alt" in attrs:

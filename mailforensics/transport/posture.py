@@ -386,7 +386,7 @@ def dmarc_posture(domain: str, *, ctx: Context) -> DMARCPosture:
         text, source = result.record, result.policy_source or "organizational"
         owner = f"_dmarc.{result.policy_domain}"
         answer = resolver.query(owner, "TXT")
-    parsed = dmarc_mod.parse_record(text)
+    parsed = dmarc_mod.parse_record(text, method=ctx.config.dmarc_method)
     if not parsed.valid:
         return DMARCPosture(name=owner, status="invalid", value=text, record=parsed, secure=answer.secure,
                             source=source, detail="; ".join(parsed.problems))  # fmt: skip
