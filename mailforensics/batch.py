@@ -7,8 +7,9 @@
 
 How the work is split
 ---------------------
-* A **single uncompressed mbox** is split into byte ranges at ``From `` separators, so one
-  big file keeps every worker busy: the parent scans the file once (``bytes.find``, no
+* A **single uncompressed mbox** is split into byte ranges at ``From `` separators (the
+  rule of :mod:`mailforensics.sources`: not a ``From  :`` header field), so one
+  big file keeps every worker busy: the parent scans the file once (byte searches, no
   parsing) for the separators, for mboxrd quoting evidence (``^>>From``) and for
   ``Content-Length`` header fields, and each worker reads and splits its own ranges with
   :func:`~mailforensics.sources.iter_messages`. The messages, their ``origin``
@@ -59,7 +60,11 @@ One run at a time may write to a dataset (a lock file enforces it).
 
 Every input message has exactly one row in :attr:`Batch.messages`. A message that could
 not be analysed (analysis raised, e.g. strict replay had no answer; or the worker
-process died on it) has ``error`` filled and no rows in the long tables.
+process died on it) has ``error`` filled and no rows in the long tables. Its ``date`` is
+the topmost Date field in UTC (NaT when there is none or it cannot be read); a 12-hour time
+(``12:29:13 AM``) is read on the 24-hour clock, and a date without a time zone (or with
+``-0000``) is read as UTC as written, as the path reads it: the time as the sender's clock
+showed it, off by the sender's unknown UTC offset.
 """
 
 from __future__ import annotations
@@ -115,7 +120,7 @@ MESSAGES_SCHEMA: Mapping[str, str] = {
     "from_address": _TEXT,
     "from_domain": _TEXT,
     "message_id": _TEXT,
-    "date": _TIME,
+    "date": _TIME,  # the Date field in UTC; a date without a zone is read as UTC as written
     "originating_ip": _TEXT,
     "hops": _COUNT,
     "boundary_hop": _COUNT,
@@ -138,6 +143,10 @@ _SCAN_CHUNK = 8 << 20
 _SCAN_TAIL = 4096
 _CONTENT_LENGTH = re.compile(rb"\ncontent-length[ \t]*:", re.IGNORECASE)
 _MBOXRD_EVIDENCE = re.compile(rb"\n>>+From ")
+# A line starting "From " and the blanks after it: a separator unless a ":" follows
+# (a "From  :" header field, RFC 5322 §4.5), as sources.iter_messages reads it.
+_FROM_LINE = re.compile(rb"From [ \t]*")
+_SEPARATOR_CANDIDATE = re.compile(rb"\nFrom [ \t]*")
 _COMPRESSED = (b"\x1f\x8b", b"\xfd7zXZ\x00", b"BZh")
 _DATASET_FORMAT = "mailforensics-batch"
 _DATASET_VERSION = 1
@@ -249,9 +258,30 @@ def _decoded(value: str | None) -> str | None:
         return value
 
 
+# "12:29:13 AM": a 12-hour clock, which RFC 5322 does not allow but some old mailers wrote.
+_MERIDIEM = re.compile(r"(?<![\d:])(\d{1,2})(:\d{2}(?::\d{2})?)[ \t]*([AaPp])\.?[Mm]\.?(?![A-Za-z])")
+
+
+def _24h(m: re.Match[str]) -> str:
+    hour = int(m.group(1))
+    if 1 <= hour <= 12:  # 12 AM is 00, 12 PM is 12
+        hour = hour % 12 + (12 if m.group(3) in "Pp" else 0)
+    return f"{hour:02d}{m.group(2)}"  # an hour the suffix cannot qualify (0, 13...) is kept
+
+
 def _date(value: str | None) -> datetime | None:
+    """The ``date`` column: the topmost Date field as an aware UTC datetime, or None.
+
+    Read as :func:`email.utils.parsedate_to_datetime` reads it, with a 12-hour time
+    (``12:29:13 AM``, not RFC 5322 but written by some old mailers) turned into the
+    24-hour clock first, so that the suffix is not taken for the zone. A date without a
+    zone (or with ``-0000``, RFC 5322's "local time unknown") is read as UTC as written,
+    as the path reads such a date (and a trace date without a zone): the wall-clock time
+    is kept, but it may be off by the sender's unknown UTC offset.
+    """
     if not value:
         return None
+    value = _MERIDIEM.sub(_24h, value, count=1)
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -502,24 +532,36 @@ def _scan_mbox(path: str, origin: str, variant: str) -> _MboxPlan | None:
             head = f.read(16)
             if not head.startswith(b"From ") or head.startswith(_COMPRESSED):
                 return None
+            blanks = _FROM_LINE.match(head)
+            if blanks is None or blanks.end() == len(head) or head[blanks.end()] == 0x3A:
+                return None  # a "From  :" header field (one message), or undecided: read serially
             f.seek(0)
             separators = array("q", [0])
             rd = False
             lengths: list[int] = []
             position = 0
             tail = b""
+            pending = -1  # a "From " line whose blanks ran to the end of the data read so far
             while True:
                 chunk = f.read(_SCAN_CHUNK)
                 if not chunk:
+                    if pending >= 0:  # blanks up to the end of the file: a separator line
+                        separators.append(pending)
                     break
                 window = tail + chunk
                 base = position - len(tail)
                 last = separators[-1]
-                i = window.find(b"\nFrom ")
-                while i >= 0:
-                    if base + i + 1 > last:
-                        separators.append(base + i + 1)
-                    i = window.find(b"\nFrom ", i + 1)
+                pending = -1
+                for m in _SEPARATOR_CANDIDATE.finditer(window):
+                    p = base + m.start() + 1
+                    if p <= last:
+                        continue
+                    if m.end() == len(window):  # decided by the next chunk, which re-reads the tail
+                        if m.start() < len(window) - _SCAN_TAIL:
+                            return None  # a blank run longer than the tail: read serially
+                        pending = p
+                    elif window[m.end()] != 0x3A:  # not a "From  :" header field
+                        separators.append(p)
                 if not rd and _MBOXRD_EVIDENCE.search(window):
                     rd = True
                 if variant == "auto":

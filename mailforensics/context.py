@@ -51,7 +51,10 @@ class Config:
         Treat private, loopback and link-local client addresses (RFC 1918, RFC 4193,
         RFC 6890) as internal when walking down from the top hop. Default True.
     clock_tolerance_s
-        Clock differences below this are ignored (seconds).
+        Clock drift allowed between hosts (seconds). A hop dated up to this much before
+        the hop before it is reported at info level only (ordinary drift), beyond it as a
+        warning; a hop up to this much after the analysis time, or a Date up to this much
+        after the first hop or the oldest trusted hop, is not reported.
     long_delay_s
         A hop delay above this is reported (seconds).
     date_before_first_hop_s

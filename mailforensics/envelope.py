@@ -15,6 +15,16 @@ trace is a *candidate* with the field it came from and a confidence:
 
 Conflicting candidates of high or medium confidence become Findings. Received-SPF and
 Authentication-Results are read through :mod:`mailforensics.authresults`.
+
+Addresses are read the way delivery agents' output is found in the wild, not as clean
+RFC 5321 paths: the value is the first ``local@domain`` in the text, so
+``<a@example.org <mailto:a@example.org>>`` (a path pasted through a mail client),
+``a@example.org <mailto:a@example.org`` (a ``for`` clause cut at its ``>``), a source
+route ``<@relay.example:a@example.org>`` and ezmlm's ``Delivered-To: moderator for
+list@example.org`` all give ``a@example.org`` (``list@example.org``). ``<>`` is the null
+sender; text without any ``@`` is kept as written (``<MAILER-DAEMON>`` →
+``MAILER-DAEMON``). When the value had to be dug out of the text, the text as written
+is kept in :attr:`EnvelopeField.raw`.
 """
 
 from __future__ import annotations
@@ -51,12 +61,17 @@ class EnvelopeField:
         ``"Received hop 3 envelope-from (header 5)"``.
     confidence
         ``"high"``, ``"medium"`` or ``"low"`` (see the module docstring).
+    raw
+        The text as written, when ``value`` had to be dug out of it (text around the
+        address, a ``mailto:`` link, ezmlm's ``moderator for``); None when ``value`` is
+        the text itself, or the address in ``<>``.
     """
 
     field: str
     value: str
     source: str
     confidence: str
+    raw: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,11 +113,32 @@ _CLAIM_FIELDS = {
 }
 
 
-def _address(text: str) -> str:
-    """The address in a path or mailbox field: ``<a@b>`` → ``a@b``; ``<>`` → ``""``."""
-    m = _ANGLE.search(text)
-    value = m.group(1) if m else text
-    return value.strip().strip('"').strip()
+#: An addr-spec as it looks in trace text: a dot-atom-ish or quoted local part, "@", and a
+#: domain or a domain literal. Neither part may hold blanks, angle brackets, parentheses,
+#: ",", ";" or ":", so "mailto:a@b" and "<@relay:a@b>" give "a@b". A match starts only
+#: where a local part can (the lookbehind), so a long hostile value is searched in linear time.
+_ADDR_SPEC = re.compile(
+    r'(?<![^\s<>()\[\]"@,;:\\])(?:"[^"\r\n]*"|[^\s<>()\[\]"@,;:\\]+)@(?:\[[^\]\s]*\]|[^\s<>()\[\]"@,;:\\]+)'
+)
+_NULL_PATH = re.compile(r"<\s*>")
+
+
+def _read_address(text: str) -> tuple[str, str | None]:
+    """The address in a path, a mailbox or a delivery agent's field, and the text as
+    written when the address had to be dug out of it (see the module docstring):
+    ``<a@b>`` → ``("a@b", None)``; ``<>`` → ``("", None)``;
+    ``moderator for a@b`` → ``("a@b", "moderator for a@b")``."""
+    written = text.strip()
+    m = _ADDR_SPEC.search(written)
+    if m is None:
+        if _NULL_PATH.fullmatch(written):
+            return "", None
+        angle = _ANGLE.search(written)
+        value = (angle.group(1) if angle else written).strip().strip('"').strip()
+    else:
+        value = m.group(0)
+    plain = {" ".join(form.split()) for form in (value, f"<{value}>", f'"{value}"', f'<"{value}">')}
+    return value, None if not written or " ".join(written.split()) in plain else written
 
 
 def _norm(address: str) -> str:
@@ -136,8 +172,12 @@ def reconstruct(message: Message, path: Path) -> Envelope:
     fields: list[EnvelopeField] = []
     findings: list[Finding] = []
 
-    def add(field: str, value: str, source: str, confidence: str) -> None:
-        fields.append(EnvelopeField(field=field, value=value, source=source, confidence=confidence))
+    def add(field: str, value: str, source: str, confidence: str, raw: str | None = None) -> None:
+        fields.append(EnvelopeField(field=field, value=value, source=source, confidence=confidence, raw=raw))
+
+    def add_address(field: str, text: str, source: str, confidence: str) -> None:
+        value, raw = _read_address(text)
+        add(field, value, source, confidence, raw)
 
     # The fields read below, in one pass over the header (as message.get_all(name) would
     # give each: top first), rather than one pass per name.
@@ -151,7 +191,7 @@ def reconstruct(message: Message, path: Path) -> Envelope:
     return_paths = named["return-path"]
     for n, h in enumerate(return_paths):
         conf = HIGH if n == 0 and _trusted_header(h.index, boundary_index) else LOW
-        add("mail_from", _address(h.unfolded), f"Return-Path (header {h.index})", conf)
+        add_address("mail_from", h.unfolded, f"Return-Path (header {h.index})", conf)
     if len(return_paths) > 1:
         findings.append(
             Finding(
@@ -169,7 +209,7 @@ def reconstruct(message: Message, path: Path) -> Envelope:
             conf = HIGH if _trusted_header(h.index, boundary_index) else LOW
             for part in h.unfolded.split(","):
                 if part.strip():
-                    add("rcpt_to", _address(part), f"{name} (header {h.index})", conf)
+                    add_address("rcpt_to", part, f"{name} (header {h.index})", conf)
 
     # Received clauses, newest first so that the best candidate comes first.
     for ph in reversed(path.hops):
@@ -178,11 +218,11 @@ def reconstruct(message: Message, path: Path) -> Envelope:
         where = f"Received hop {ph.number}"
         idx = f" (header {ph.header_index})" if ph.header_index is not None else ""
         if hop.envelope_from is not None:
-            add("mail_from", hop.envelope_from, f"{where} envelope-from{idx}", conf)
+            add_address("mail_from", hop.envelope_from, f"{where} envelope-from{idx}", conf)
         if hop.envelope_for:
             for addr in hop.envelope_for.split(","):
                 if addr.strip():
-                    add("rcpt_to", addr.strip(), f"{where} for{idx}", conf)
+                    add_address("rcpt_to", addr, f"{where} for{idx}", conf)
         if ph.number == path.boundary_hop:
             if hop.from_helo:
                 add("helo", hop.from_helo, f"{where} from (HELO){idx}", HIGH)
@@ -206,7 +246,10 @@ def reconstruct(message: Message, path: Path) -> Envelope:
                     if claims.field.lower() == "received-spf"
                     else f"Authentication-Results {key} (header {claims.header_index})"
                 )
-                add(target, _address(value) if target == "mail_from" else value, source, conf)
+                if target == "mail_from":
+                    add_address(target, value, source, conf)
+                else:
+                    add(target, value, source, conf)
 
     findings.extend(_conflicts(fields))
 

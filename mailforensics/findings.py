@@ -53,8 +53,11 @@ class FindingCode(StrEnum):
     DATE_AFTER_TRUSTED_HOP = "date-after-trusted-hop"
     HOP_FOREIGN_BLOCK = "hop-foreign-block"
     DATE_MISSING = "date-missing"
+    DATE_NO_ZONE = "date-no-timezone"
+    DATE_UNREADABLE = "date-unreadable"
     NO_RECEIVED = "no-received"
     NO_EXTERNAL_HOP = "no-external-hop"
+    BOUNDARY_NO_CLIENT_IP = "boundary-no-client-ip"
     PRIVATE_IP_OUTSIDE_BOUNDARY = "private-ip-outside-boundary"
     HELO_IS_IP_LITERAL = "helo-is-ip-literal"
     # --- envelope ---------------------------------------------------------------------

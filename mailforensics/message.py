@@ -10,7 +10,9 @@ each field's position and its exact folded text, and a hostile message must not 
 to make the split raise. The rules follow RFC 5322 §2.2 and §3.6 (with the obsolete
 ``name WSP ":"`` form of §4.5) and stop where CPython's ``email`` stops — at the first
 line that is neither a field nor a continuation — so that we see the header block a mail
-client saw.
+client saw. A MIME field that RFC 2045 allows once per entity (``Content-Type``,
+``Content-Transfer-Encoding``, ``Content-Disposition``) written twice in that block is a
+``mime-structure-defect``: readers differ on which one they use.
 """
 
 from __future__ import annotations
@@ -159,6 +161,50 @@ def _parse_header_block(raw: bytes) -> tuple[tuple[HeaderField, ...], int | None
     return tuple(result), body_offset, tuple(defects)
 
 
+#: MIME header fields that RFC 2045 allows once per entity, and how much a second one
+#: matters: readers differ on which one they use (CPython's ``email`` and this toolkit
+#: take the first, others the last), so a second Content-Type or Content-Transfer-Encoding
+#: can show a mail client a part, or a decoding, that a scanner never saw.
+_SINGLE_MIME_FIELDS = {
+    "content-type": Severity.WARNING,
+    "content-transfer-encoding": Severity.WARNING,
+    "content-disposition": Severity.NOTICE,
+}
+
+
+def _duplicate_mime_fields(headers: tuple[HeaderField, ...]) -> list[Finding]:
+    """A ``mime-structure-defect`` per MIME field that the top-level header block repeats."""
+    seen: dict[str, list[HeaderField]] = {}
+    for h in headers:
+        name = h.name.lower()
+        if name in _SINGLE_MIME_FIELDS:
+            seen.setdefault(name, []).append(h)
+    defects: list[Finding] = []
+    for name, found in seen.items():
+        if len(found) < 2:
+            continue
+        values = {" ".join(h.unfolded.lower().split()) for h in found}
+        differ = len(values) > 1
+        label = found[0].name
+        detail = f"The message header has {len(found)} {label} fields, where RFC 2045 allows one" + (
+            " and they disagree: readers differ on which one they use (this toolkit, like "
+            "CPython's email, reads the first; some mail clients and scanners read the last), "
+            "so a mail client may show content, or a decoding, that was not checked here."
+            if differ
+            else " (with the same value)."
+        )
+        defects.append(
+            Finding(
+                code=FindingCode.MIME_STRUCTURE_DEFECT,
+                severity=_SINGLE_MIME_FIELDS[name] if differ else Severity.NOTICE,
+                where="header " + ", ".join(str(h.index) for h in found),
+                detail=detail,
+                evidence=tuple((f"{h.name} (header {h.index})", h.unfolded[:200]) for h in found),
+            )
+        )
+    return defects
+
+
 def _content_defects(raw: bytes) -> list[Finding]:
     defects: list[Finding] = []
     if not raw.strip():
@@ -255,7 +301,7 @@ class Message:
         """
         raw = bytes(raw)
         headers, body_offset, header_defects = _parse_header_block(raw)
-        found = list(defects) + _content_defects(raw) + list(header_defects)
+        found = list(defects) + _content_defects(raw) + list(header_defects) + _duplicate_mime_fields(headers)
         if raw.strip() and not headers:
             found.append(
                 Finding(

@@ -10,10 +10,19 @@ trustworthy only if the host that wrote it — the client of the field above —
 internal: inside ``Config.trusted_networks``, a private or loopback address, a host in
 ``Config.trusted_relays`` / ``Config.internal_domains`` (by its reverse-DNS name, never
 its HELO name), one of the recipient domain's MX hosts (when the caller looked them up,
-as :func:`mailforensics.analyze` does: RFC 5321 §5.1), or a hop with no network client at
-all (local pickup, LMTP with no address). The first field whose client is external is the *boundary hop*: its client
-address is the **originating IP** (SpamAssassin's "last external relay"). Everything
-below it was written by hosts outside the recipient's control and is a claim, not a fact.
+as :func:`mailforensics.analyze` does: RFC 5321 §5.1), a hop with no network client at
+all (local pickup, a field that names no client), a hand-off that never crosses the
+Internet (LMTP, Exim's ``local-esmtp``, MAPI, GroupWise), or a mailbox retrieval by the
+user's own client (fetchmail: the mailbox server is the recipient's side). The first
+field whose client is external is the *boundary hop*: its client address is the
+**originating IP** (SpamAssassin's "last external relay"). Everything below it was
+written by hosts outside the recipient's control and is a claim, not a fact.
+
+A field that names a client (a HELO or host name) but records no address is external
+unless the name itself is internal (``localhost``, ``Config.internal_domains``,
+``Config.trusted_relays``): our own receiver wrote it in a shape we could not read the
+address from, and stepping over it would let a header the sender wrote below it decide
+the originating IP. The walk stops there and the originating IP is unknown.
 """
 
 from __future__ import annotations
@@ -21,15 +30,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 
 from mailforensics.addresses import is_private_address, parse_ip
 from mailforensics.auth import orgdomain
 from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import Message
-from mailforensics.received import MAX_HEADER_CHARS, Hop, parse_received
+from mailforensics.received import MAX_HEADER_CHARS, Hop, _parse_date, parse_received
 
 __all__ = ["Path", "PathHop", "build_path", "reconstruct"]
 
@@ -108,9 +116,42 @@ class Path:
         return None
 
 
+#: ``with`` values of hand-offs that never cross the Internet: LMTP (RFC 2033: delivery
+#: to the mailbox store), Exim's local submission (``local``, ``local-esmtp``, ``local-bsmtp``),
+#: Exchange's MAPI, GroupWise's internal transport.
+_LOCAL_PROTOCOLS = ("LMTP", "UTF8LMTP", "LOCAL", "MAPI", "NOVELL_GROUPWISE")
+
+
+def _is_local_protocol(protocol: str | None) -> bool:
+    return protocol is not None and protocol.upper().startswith(_LOCAL_PROTOCOLS)
+
+
+def _is_retrieval(hop: Hop) -> bool:
+    """Whether ``hop`` records a mailbox retrieval by the user's own client rather than
+    an SMTP relay: fetchmail writes ``from SERVER [IP] by localhost with POP3
+    (fetchmail-6.4.37)`` (SpamAssassin skips these as POP/IMAP fetcher hand-overs)."""
+    return (hop.software or "").lower().startswith("fetchmail-")
+
+
+def _internal_name(name: str | None, ctx: Context) -> bool:
+    """A client name that is itself internal: localhost, or inside the configured
+    internal domains or trusted relays."""
+    if not name:
+        return False
+    low = name.strip().rstrip(".").lower()
+    if low in ("localhost", "localhost.localdomain") or low.startswith("localhost."):
+        return True
+    return ctx.config.is_internal_host(low)
+
+
 def _client_internal(hop: Hop, ctx: Context, is_mx: Callable[[str | None], bool]) -> bool | None:
     """Is this hop's client inside the recipient's infrastructure? None = cannot tell."""
     cfg = ctx.config
+    if _is_retrieval(hop):
+        # The user's own client fetched the message from the mailbox: the mailbox server
+        # (the recipient's provider) is on the recipient's side, and its fields below
+        # say how the message reached it.
+        return True
     if hop.from_ip:
         if cfg.is_trusted_ip(hop.from_ip) or is_mx(hop.from_ip) or is_mx(hop.from_rdns):
             return True
@@ -119,14 +160,22 @@ def _client_internal(hop: Hop, ctx: Context, is_mx: Callable[[str | None], bool]
         # Unreadable, with an address we could not place: it may be the record of an
         # external client, so the walk cannot go past it.
         return None
-    # No client address: local submission, LMTP hand-off inside one site, a pickup
-    # directory, or a field that names no client at all (qmail's "(qmail 1234 invoked
-    # from network)", written beside the field that records the client; an unreadable
-    # field with no address in it). An external SMTP receipt always records the peer
-    # address, so such a field carries nothing to judge: the walk steps over it (an
-    # unreadable one is still reported). This is safe: the walk only reaches fields our
-    # own hosts wrote (each one's writer is the internal client of the field above), and
-    # what a sender adds lies below the boundary, where the walk never goes.
+    if hop.from_helo or hop.from_rdns:
+        # A client named, but no address recorded: a receiver of ours wrote it in a shape
+        # whose address we could not read (an external SMTP receipt always records the
+        # peer address). Internal only if the hand-off never crosses the Internet or the
+        # name itself is internal; otherwise the walk stops here, the originating IP
+        # unknown, rather than let a header below (the sender's to write) decide it.
+        if _is_local_protocol(hop.protocol) or is_mx(hop.from_rdns):
+            return True
+        return _internal_name(hop.from_rdns, ctx) or _internal_name(hop.from_helo, ctx)
+    # No client named and no address: local submission, a pickup directory, or a field
+    # that names no client at all (qmail's "(qmail 1234 invoked from network)", written
+    # beside the field that records the client; an unreadable field with no address).
+    # Such a field carries nothing to judge: the walk steps over it (an unreadable one is
+    # still reported). This is safe: the walk only reaches fields our own hosts wrote
+    # (each one's writer is the internal client of the field above), and what a sender
+    # adds lies below the boundary, where the walk never goes.
     return True
 
 
@@ -146,21 +195,29 @@ def _names_an_address(text: str) -> bool:
     return any(parse_ip(run) is not None for run in runs if "::" in run or run.count(":") >= 7)
 
 
-def _date_header(message: Message | None) -> datetime | None:
+#: RFC 5322 comments in a Date ("-0700 (PDT)"), one level: the date reader takes words.
+_DATE_COMMENT = re.compile(r"\([^()]*\)")
+
+#: Local time is within this of UTC everywhere (UTC-12 to UTC+14): the allowance for a
+#: Date with no time zone, an unknown local time (RFC 5322 §3.3, §4.3).
+_ANY_ZONE_S = 14 * 3600.0
+
+
+def _date_header(message: Message | None) -> tuple[datetime | None, str | None]:
+    """The Date header as an aware UTC datetime, and what is wrong with it: None,
+    ``"no-zone"`` (read as UTC; the real zone is unknown) or ``"unreadable"``."""
     if message is None:
-        return None
+        return None, None
     text = message.get("Date")
-    if not text:
-        return None
-    try:
-        value = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+    if not text or not text.strip():
+        return None, None
+    words = _DATE_COMMENT.sub(" ", text[:1000])
+    value, defects = _parse_date(words)
     if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+        return None, "unreadable"
+    if any("no time zone" in d for d in defects):
+        return value, "no-zone"
+    return value, None
 
 
 def build_path(
@@ -170,6 +227,7 @@ def build_path(
     date: datetime | None = None,
     ctx: Context | None = None,
     is_recipient_mx: Callable[[str | None], bool] | None = None,
+    date_zone_known: bool = True,
 ) -> Path:
     """Build a :class:`Path` from hops in header order (topmost first).
 
@@ -187,6 +245,9 @@ def build_path(
         Tells whether a host name or address is one of the recipient domain's MX hosts
         (see :func:`mailforensics.transport.mx.is_recipient_mx`); such a client is
         internal, and the oldest trusted hop such a host received is ``entry_hop``.
+    date_zone_known
+        False when the Date header had no time zone (read as UTC): it is then compared
+        with the hops allowing for any local time (±14 h).
     """
     ctx = ctx or Context()
     is_mx = is_recipient_mx or (lambda _value: False)
@@ -258,13 +319,32 @@ def build_path(
             )
         )
     elif boundary_hop is None:
-        detail = (
-            "An unreadable Received header stopped the trust-boundary walk; the originating IP is unknown."
-            if uncertain
-            else "Every hop's client is internal (private, loopback or trusted): no external relay was found."
-        )
+        if uncertain:
+            detail = "An unreadable Received header stopped the trust-boundary walk; the originating IP is unknown."
+        elif not any(h.from_ip for h in hops_top_first):
+            detail = (
+                "No Received header records a client address (local submission or pickup, or headers "
+                "that name no client): no external relay was found, and the originating IP is unknown."
+            )
+        else:
+            detail = "Every hop's client is internal (private, loopback or trusted): no external relay was found."
         findings.append(
             Finding(code=FindingCode.NO_EXTERNAL_HOP, severity=Severity.NOTICE, where="path", detail=detail)
+        )
+    elif originating_ip is None and boundary_top_pos is not None:
+        bh = hops_top_first[boundary_top_pos]
+        client = bh.from_rdns or bh.from_helo or "?"
+        findings.append(
+            Finding(
+                code=FindingCode.BOUNDARY_NO_CLIENT_IP,
+                severity=Severity.NOTICE,
+                where=f"hop {boundary_hop}",
+                detail=f"Hop {boundary_hop} is the trust boundary: {bh.by_host or 'the receiver'} received the "
+                f"message from {client}, outside the recipient's infrastructure, but the header records no "
+                "client address that could be read. The originating IP is unknown; the headers below it were "
+                "written outside the trust boundary and are claims.",
+                evidence=(("raw", bh.raw[:500]),),
+            )
         )
     for ph in path_hops:
         findings.extend(_hop_findings(ph, ctx, boundary_hop))
@@ -293,13 +373,17 @@ def build_path(
     first = next((ph for ph in path_hops if ph.hop.timestamp is not None), None)
     trusted = next((ph for ph in path_hops if ph.trusted_record and ph.hop.timestamp is not None), None)
     late: tuple[PathHop, float] | None = None  # the trusted hop, and how long before the Date
+    # A Date with no zone is an unknown local time: any offset from UTC-12 to UTC+14.
+    zone_slack = 0.0 if date_zone_known else _ANY_ZONE_S
+    zoneless = "" if date_zone_known else " (The Date has no time zone: read as UTC, compared allowing ±14 h.)"
+    slack = cfg.clock_tolerance_s + zone_slack
     if date is not None and trusted is not None and trusted is not first and trusted.hop.timestamp is not None:
         behind = (date - trusted.hop.timestamp).total_seconds()
-        if behind > cfg.clock_tolerance_s:
+        if behind > slack:
             late = (trusted, behind)
     if date is not None and first is not None and first.hop.timestamp is not None:
         gap = (first.hop.timestamp - date).total_seconds()
-        if gap < -cfg.clock_tolerance_s:
+        if gap < -slack:
             evidence: tuple[tuple[str, str], ...] = (
                 ("date", date.isoformat()),
                 ("first hop", first.hop.timestamp.isoformat()),
@@ -318,19 +402,19 @@ def build_path(
                     code=FindingCode.DATE_AFTER_FIRST_HOP,
                     severity=Severity.WARNING,
                     where=f"hop {first.number}",
-                    detail=f"The Date header is {-gap:.0f} s after the first hop's timestamp: "
-                    "the sender's clock is ahead, or the Date was forged." + also,
+                    detail=f"The Date header is {_span(-gap)} after the first hop's timestamp: "
+                    "the sender's clock is ahead, or the Date was forged." + also + zoneless,
                     evidence=evidence,
                 )
             )
-        elif gap > cfg.date_before_first_hop_s:
+        elif gap > cfg.date_before_first_hop_s + zone_slack:
             findings.append(
                 Finding(
                     code=FindingCode.DATE_LONG_BEFORE_FIRST_HOP,
                     severity=Severity.NOTICE,
                     where=f"hop {first.number}",
                     detail=f"The Date header is {gap / 3600:.1f} h before the first hop: "
-                    "a queued or re-sent message, or a back-dated Date.",
+                    "a queued or re-sent message, or a back-dated Date." + zoneless,
                     evidence=(("date", date.isoformat()), ("first hop", first.hop.timestamp.isoformat())),
                 )
             )
@@ -347,7 +431,7 @@ def build_path(
                 detail=f"The Date header is {_span(behind)} after hop {ph.number}, which the recipient's own "
                 "infrastructure recorded: the message was dated after it arrived (a sender clock far ahead, "
                 "or a forged Date; the first hop's time does not contradict the Date, so that header may be "
-                "forged too).",
+                "forged too)." + zoneless,
                 evidence=(("date", date.isoformat()), (f"hop {ph.number}", hop_ts.isoformat() if hop_ts else "")),
             )
         )
@@ -501,13 +585,32 @@ def _hop_findings(ph: PathHop, ctx: Context, boundary_hop: int | None) -> list[F
         )
     if ph.delay_s is not None:
         if ph.delay_s < 0:
+            # Within Config.clock_tolerance_s a negative delay is ordinary clock drift
+            # between relays: kept for the record (info), not an anomaly.
+            drift = ph.delay_s >= -cfg.clock_tolerance_s
             out.append(
                 Finding(
                     code=FindingCode.HOP_NEGATIVE_DELAY,
-                    severity=Severity.WARNING if ph.delay_s < -cfg.clock_tolerance_s else Severity.NOTICE,
+                    severity=Severity.INFO if drift else Severity.WARNING,
                     where=where,
-                    detail=f"Hop {ph.number} is dated {-ph.delay_s:.0f} s before the hop before it: "
-                    "clock skew between relays, or an inserted header.",
+                    detail=f"Hop {ph.number} is dated {_span(-ph.delay_s)} before the hop before it: "
+                    + (
+                        f"within the clock tolerance ({cfg.clock_tolerance_s:.0f} s), ordinary clock drift "
+                        "between relays."
+                        if drift
+                        else "clock skew between relays, or an inserted header."
+                    ),
+                    evidence=(("delay_s", f"{ph.delay_s:.0f}"),),
+                )
+            )
+        elif ph.delay_s > cfg.long_delay_s and _is_retrieval(hop):
+            out.append(
+                Finding(
+                    code=FindingCode.HOP_LONG_DELAY,
+                    severity=Severity.INFO,
+                    where=where,
+                    detail=f"The message waited {ph.delay_s / 3600:.1f} h in the mailbox before the recipient's "
+                    f"own client ({hop.software}) retrieved it: mailbox time, not relay queueing.",
                     evidence=(("delay_s", f"{ph.delay_s:.0f}"),),
                 )
             )
@@ -571,9 +674,42 @@ def reconstruct(
         Hops oldest first with delays, the trust boundary, the originating IP, findings.
     """
     hops, indexes = received_hops(message)
+    date, date_problem = _date_header(message)
     path = build_path(
-        hops, header_indexes=indexes, date=_date_header(message), ctx=ctx, is_recipient_mx=is_recipient_mx
+        hops,
+        header_indexes=indexes,
+        date=date,
+        ctx=ctx,
+        is_recipient_mx=is_recipient_mx,
+        date_zone_known=date_problem != "no-zone",
     )
+    extra: list[Finding] = []
+    if date_problem == "no-zone":
+        # RFC 5322 §3.3 requires a zone; §4.3 obs-zone: an unknown one means no
+        # information about the local time.
+        extra.append(
+            Finding(
+                code=FindingCode.DATE_NO_ZONE,
+                severity=Severity.NOTICE,
+                where="message",
+                detail="The Date header has no time zone it can read, which RFC 5322 §3.3 requires: it is a "
+                "local time in an unknown zone, read as UTC and compared with the hops allowing ±14 h.",
+                evidence=(("Date", (message.get("Date") or "")[:200]),),
+            )
+        )
+    elif date_problem == "unreadable":
+        extra.append(
+            Finding(
+                code=FindingCode.DATE_UNREADABLE,
+                severity=Severity.NOTICE,
+                where="message",
+                detail="The Date header cannot be read as a date (RFC 5322 §3.3): an impossible time or a "
+                "malformed value, written by broken or bulk-mailing software. It is not compared with the hops.",
+                evidence=(("Date", (message.get("Date") or "")[:200]),),
+            )
+        )
+    if extra:
+        path = replace(path, findings=(*path.findings, *extra))
     if message.get("Date") is None:
         # RFC 5322 §3.6: the origination date is required (a submission server may add
         # a missing one, RFC 6409 §8.3).

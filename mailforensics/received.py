@@ -48,26 +48,30 @@ class Hop:
         in its place, or when the ``from`` clause names something else: a bare client
         address (webmail, ``from 192.0.2.5 by ...``) or a local user (Exim
         ``from alice by ... with local``), or when the client gave an empty HELO (qmail
-        ``(HELO )``) or the receiver wrote no from-word at all (IIS ``from  ([ip])``).
+        ``(HELO )``) or the receiver wrote no from-word at all (IIS ``from  ([ip])``), or
+        the from clause names a pickup directory (IIS ``from mail pickup service``). IMail
+        (SMTPD32) and MDaemon write ``from HELO [IP]``: that word is the HELO name.
     from_rdns
         The reverse-DNS name the receiver looked up for the client (``None`` when the
         receiver wrote ``unknown``, a DNS-failure placeholder such as Courier's
         ``softdnserr``, or nothing). Where the receiver writes its own name for the client
         and then the address as a plain word, not in TCP-info (Exim 3 ``from RDNS (HELO)
-        [IP]``, GMX ``from RDNS (EHLO x) [IP]``, fetchmail ``from HOST [IP]``), that name.
-        Trailing dots are removed.
+        [IP]``, GMX ``from RDNS (EHLO x) [IP]``, fetchmail ``from HOST [IP]``), that name;
+        likewise ZMailer's from-word before ``([ip]:port "EHLO x")``. Trailing dots are
+        removed.
     from_ip
         The client address the receiver saw, IPv4 or IPv6 in canonical form (an
         IPv4-mapped IPv6 address is given as IPv4).
     from_port
         The client's TCP port, when the receiver wrote it (Exim ``[ip]:port``, Exim 3
-        ``[ip.port]``, ecelerity ``[ip:port]``, XMail ``(ip:port)``).
+        ``[ip.port]``, ecelerity ``[ip:port]``, XMail ``(ip:port)``, ZMailer ``[ip]:port``).
     by_host
         The receiving host, as written. Where a gateway writes a product name of several
         words in its place (``by Acme Mail Gateway with ESMTP``), the first word, with a
         note in ``defects`` (``parsed`` stays ``True``).
     by_ip
-        The receiving host's address, when written (Exchange, amavis, Gmail), canonical
+        The receiving host's address, when written (Exchange, amavis, Gmail, MDaemon's
+        ``by HOST [IP]``), canonical
         like ``from_ip`` (an IPv6 zone index such as ``%11`` is dropped).
     via
         The ``via`` clause (``"Frontend Transport"`` in Exchange).
@@ -75,14 +79,17 @@ class Hop:
         The ``with`` clause. Tokens of the IANA "Mail Transmission Types" registry
         (RFC 3848, RFC 6531) and Gmail's ``SMTPS`` are upper-cased (``"ESMTPS"``), and so is
         Microsoft's ``mapi`` (``"MAPI"``); other values are kept as written
-        (``"Microsoft SMTP Server"``, ``"local"``, ``"HTTP"``). Cisco's ``ESMTP/TLS/cipher``
-        is read as ``"ESMTP"`` plus TLS details.
+        (``"Microsoft SMTP Server"``, ``"local"``, ``"HTTP"``; IIS's
+        ``Microsoft SMTPSVC(6.0.3790.4675)`` is ``"Microsoft SMTPSVC"``, its version going to
+        ``software``). Cisco's ``ESMTP/TLS/cipher`` is read as ``"ESMTP"`` plus TLS details.
     tls
         ``True`` when the header shows TLS (an RFC 3848 ``S`` protocol, ``HTTPS``, or a TLS
         comment or clause), ``False`` for plain SMTP/ESMTP/LMTP without TLS details,
         ``None`` when the header says nothing either way (MAPI, local delivery, ``HTTP``,
         which webmail and APIs write for HTTPS requests too, IIS ``Microsoft SMTPSVC``,
-        which never records TLS, no ``with`` clause).
+        which never records TLS, no ``with`` clause). A comment that says TLS was not used
+        (GroupWise ``(NOT encrypted)``, ``(no TLS)``, ``(TLS not used)``) gives ``False``,
+        whatever else the header shows.
     tls_version, tls_cipher, tls_bits
         TLS details from the comments; the version is normalised to OpenSSL's spelling
         (``"TLSv1.3"``). The version is None when the header does not say which one:
@@ -94,8 +101,11 @@ class Hop:
         CommuniGate's ``(account alice@example.com ...)`` names the submitter.
     ident
         The RFC 1413 ident user or local user (``"uid 89"``, ``"userid 1000"``, the
-        ``alice`` of sendmail's ``alice@rdns [ip]`` and ``(from alice@localhost)``, qmail's
-        ``(alice@192.0.2.1)``, Exim's ``ident=alice`` and ``from alice ... with local``).
+        ``alice`` of sendmail's ``alice@rdns [ip]`` and ``(from alice@localhost)`` — sendmail
+        8.9's ``IDENT:alice@rdns`` tag removed —, qmail's ``(alice@192.0.2.1)``, Exim's
+        ``ident=alice`` and ``from alice ... with local``, ZMailer's ``ident: "alice"`` (not
+        its placeholders such as ``NO-IDENT-SERVICE``), Sun SIMS's quoted reply,
+        ``"port 34611"@rdns``, without the quotes).
     queue_id
         The ``id`` clause (for Exchange this is the server build, e.g. ``15.20.7472.27``).
     envelope_for
@@ -109,8 +119,10 @@ class Hop:
         ``"Exim 4.96"``, ``"8.17.1/8.17.1"`` for sendmail, ``"amavisd-new"``); for
         Exchange the ``with`` value and the build (``"Microsoft SMTP Server 15.1.2507.35"``);
         for qmail's comment-only field the program it names (``"qmail"``, a fork's own
-        name). Exim is also recognised without its ``(Exim x)`` comment, by ``[ip]:port``
-        or its message id, to read ``from RDNS ([ip]:port)`` (``software`` stays None then).
+        name); for a fetchmail retrieval its name and version (``"fetchmail-6.4.37"``). A
+        ``key=value`` note in the by-host's comment (``(node=mxbap2)``) is not software.
+        Exim is also recognised without its ``(Exim x)`` comment, by ``[ip]:port`` or its
+        message id, to read ``from RDNS ([ip]:port)`` (``software`` stays None then).
     timestamp
         The date after ``;``, as an aware datetime in UTC; ``None`` when absent or
         unreadable.
@@ -366,6 +378,14 @@ _TLS_BY_PROTOCOL = {
 }
 #: A second ``with`` clause that only adds TLS (Mimecast "with ESMTP with STARTTLS").
 _TLS_WORDS = frozenset({"STARTTLS", "TLS", "SSL"})
+#: A comment that says TLS was *not* used: GroupWise "(NOT encrypted)", "(no TLS)",
+#: "(not using TLS)", "(TLS not used)". Read before the TLS rules, so that the word
+#: "encrypted" or "TLS" in it is never taken for TLS: the negation wins.
+_NO_TLS = re.compile(
+    r"(?i)(?:no|not|without)(?: using| encrypted with)? (?:tls|ssl|starttls|encryption)"
+    r"|(?:tls|ssl|starttls) (?:not used|not negotiated|not available|none)"
+    r"|not encrypted|unencrypted"
+)
 
 _TLS_VERSION = re.compile(r"(?i)\b(TLS|SSL)v?_?(\d)(?:[._](\d))?\b")
 #: Also GnuTLS's "TLS-1.0" / "TLS1.2", which Exim built with GnuTLS writes.
@@ -413,6 +433,10 @@ _ISO = re.compile(
     r" ?(Z|[+-]\d{2}:?\d{2})?(?: (?:UTC|GMT|[A-Z]{3,4}))?(?: m=[+-][\d.]+)?"
 )
 _TIME = re.compile(r"\d{1,2}:\d{2}")
+_GLUED_ZONE = re.compile(r"(?<=[0-9])[+-][0-9]{4}$")
+#: A 12-hour time, "12:29:13 AM" (not RFC 5322, but some mailers write it): parsedate_tz
+#: would take "AM" for the zone and keep the hour as written.
+_AMPM = re.compile(r"(?<![0-9:])([0-9]{1,2})(:[0-9]{2}(?::[0-9]{2})?) ?([AaPp])\.?[Mm]\.?(?=\s|$)")
 _ZONE_WORD = re.compile(r"(?:^|\s)(?:UTC|GMT|UT)(?:\s|$)")
 #: Zone names RFC 5322 §4.3 gives a meaning (military letters other than Z are unreliable).
 _KNOWN_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"})
@@ -469,6 +493,7 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
             return None, unreadable
         return (stamp, defects) if stamp is not None else (None, unreadable)
     cleaned = _FRACTION.sub(r"\1", cleaned)
+    cleaned = _AMPM.sub(_to_24h, cleaned, count=1)
     try:
         parts = parsedate_tz(cleaned)
     except (ValueError, IndexError, TypeError, OverflowError):  # pragma: no cover - stdlib quirks
@@ -492,6 +517,16 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
         return None, unreadable
     stamp = _utc(naive, zone_offset)
     return (stamp, defects) if stamp is not None else (None, unreadable)
+
+
+def _to_24h(m: re.Match[str]) -> str:
+    """``12:29:13 AM`` → ``00:29:13``, ``1:05 PM`` → ``13:05``; an hour above 12 is left
+    as written (and the marker dropped)."""
+    hour = int(m.group(1))
+    if 1 <= hour <= 12:
+        pm = m.group(3) in "Pp"
+        hour = (0 if hour == 12 else hour) + (12 if pm else 0)
+    return f"{hour:02d}{m.group(2)}"
 
 
 def _rfc_date(m: re.Match[str], text: str) -> tuple[datetime | None, list[str]]:
@@ -525,9 +560,10 @@ def _zone_defect(cleaned: str) -> str | None:
     """
     words = cleaned.split()
     zone = None
-    for i, w in enumerate(words[:-1]):
+    for i, w in enumerate(words):
         if _TIME.match(w):
-            zone = words[i + 1]
+            glued = _GLUED_ZONE.search(w)  # "00:01+0000": parsedate_tz reads the zone
+            zone = glued.group() if glued else (words[i + 1] if i + 1 < len(words) else None)
             break
     if zone is None or not (zone[0] in "+-" or zone.isalpha()):
         return "date has no time zone; read as UTC"
@@ -586,6 +622,7 @@ class _Parts:
     with_version: str | None = None  # Microsoft "SMTPSVC(6.0.3790.4675)"
     tcp: _TcpInfo | None = None
     auth_user: str | None = None  # OpenSMTPD "auth=yes user=alice"
+    no_tls: bool = False  # a comment says TLS was not used ("NOT encrypted", "no TLS")
     clauses: dict[str, list[list[str]]] = field(default_factory=dict)
     defects: list[str] = field(default_factory=list)
 
@@ -622,13 +659,20 @@ _POSTFIX_UID = re.compile(r"(?i)\bfrom (userid [0-9]+)")
 _SENDMAIL_FROM = re.compile(r"(?i)from (\S+)")
 _DOTTED_VERSION = re.compile(r"\d+(?:\.\d+)+")
 _ATTR_WORD = re.compile(r"(?i)(auth|user)=(\S+)")
+_KEY_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*=\S*")
 # A comment that names the receiving software (prefix match on the comment).
 _SOFTWARE = re.compile(
     r"(?i)(?:Postfix\b|Exim \d|Haraka\b|OpenSMTPD\b|MDaemon\b|Lotus Domino\b|IBM Domino\b|"
     r"Cyrus\b|Dovecot\b|amavis|CommuniGate\b|Zimbra\b|qmail \d|Sun Java\b|IceWarp\b|"
     r"Kerio\b|MailEnable\b|Mirapoint\b|InterScan\b|Symantec\b|Proofpoint\b|Sophos\b|"
-    r"Barracuda\b|SimpleEmailService\b|SG$|\d+\.\d+(?:\.\d+)*/)"
+    r"Barracuda\b|SimpleEmailService\b|Nemesis\b|SG$|\d+\.\d+(?:\.\d+)*/)"
 )
+#: fetchmail's mark in the ``with`` clause: "with POP3 (fetchmail-6.4.37)", "with IMAP
+#: (fetchmail-5.9.11 polling pop.example.net account bob)" (fetchmail's transact.c).
+_FETCHMAIL = re.compile(r"(?i)fetchmail-[0-9][^\s,;]*")
+#: Receivers that write ``from HELO [IP]``: the from-word is the client's HELO name, not
+#: a name the receiver looked up (IMail's SMTPD32, MDaemon; SpamAssassin reads them so).
+_HELO_BEFORE_LITERAL = re.compile(r"(?i)(?:SMTPD32|IMail|MDaemon)\b")
 
 
 #: The usual TCP-info, "rdns [ip]": two words, the first with no "@" (ident) or "="
@@ -637,6 +681,26 @@ _SOFTWARE = re.compile(
 _NAME_AND_LITERAL = re.compile(r"([^\s()\[\]<>@=,]+) \[([^\s()\[\],]*)\]")
 #: Words a receiver writes after the address literal about the address (lower case).
 _LITERAL_NOTES = (" rdns failed", " unverified", " verified")
+#: ZMailer's TCP-info (``smtpserver``): ``[ip]:port "EHLO name" ident: "reply"`` and,
+#: since 2.99.56, ``rhost-flags-OK-OK-OK-OK`` (its reverse/forward lookup results); the
+#: from-word before it is ZMailer's reverse-DNS name for the client. Each pattern reads
+#: one quoted string, so the scan is linear.
+_QUOTED_HELO = re.compile(r'"(?:HELO|EHLO) ([^"]*)"', re.IGNORECASE)
+_QUOTED_IDENT = re.compile(r'\bident: "([^"]*)"', re.IGNORECASE)
+_RHOST_FLAGS = re.compile(r"\brhost-flags(?:-[A-Za-z]+)*")
+#: An RFC 1413 reply that is not a plain user name, quoted as a local-part: Sun SIMS
+#: ``("port 34611"@rdns [ip])``.
+_QUOTED_USER = re.compile(r'"([^"]*)"@(?=[^\s"])')
+#: What ZMailer writes in place of an ident reply it did not get (no ident server, a
+#: socket error, a timeout): all capitals, e.g. ``NO-IDENT-SERVICE[2]``, ``SOCKWRITE-65``.
+_IDENT_PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9-]*(?:\[[0-9]+\])?")
+
+
+def _ident_user(user: str) -> str | None:
+    """An RFC 1413 user as written before ``@``: sendmail 8.9's ``IDENT:`` tag removed."""
+    if user[:6].upper() == "IDENT:":
+        user = user[6:]
+    return user or None
 
 
 def _split_tcp_info(comment: str) -> _TcpInfo | None:
@@ -669,6 +733,8 @@ def _split_tcp_info_general(comment: str) -> _TcpInfo | None:
     info = _TcpInfo(forged=bool(nested) and any(n.lower() == "may be forged" for n in nested))
     names: list[str] = []
     has_kv = False
+    if '"' in own:
+        own, has_kv = _quoted_parts(own, info)
     for w in own.replace(",", " ").split():
         m = _EXIM_KV.fullmatch(w) if "=" in w else None
         if m:
@@ -696,7 +762,7 @@ def _split_tcp_info_general(comment: str) -> _TcpInfo | None:
             info.ip = ip
             info.port = info.port if port is None else port
             if user:
-                info.ident = user  # qmail "(user@ip)": RFC 1413 remoteinfo
+                info.ident = info.ident or _ident_user(user)  # qmail "(user@ip)": RFC 1413 remoteinfo
             continue
         names.append(w)
     if len(names) > 1:
@@ -704,8 +770,8 @@ def _split_tcp_info_general(comment: str) -> _TcpInfo | None:
     info.bare = info.ip is not None and not names and not has_kv and "[" not in own
     if names:
         user, _, name = names[0].rpartition("@")
-        if user:  # sendmail "user@rdns [ip]": RFC 1413 ident
-            info.ident = user
+        if user:  # sendmail "user@rdns [ip]", "IDENT:user@rdns [ip]": RFC 1413 ident
+            info.ident = info.ident or _ident_user(user)
         if not _is_unknown(name):
             if info.ip is None and not has_kv:
                 return None  # a lone name is not TCP-info
@@ -715,11 +781,39 @@ def _split_tcp_info_general(comment: str) -> _TcpInfo | None:
     return info
 
 
+def _quoted_parts(own: str, info: _TcpInfo) -> tuple[str, bool]:
+    """Read the quoted pieces of a TCP-info comment into ``info`` and cut them out:
+    ZMailer's ``"EHLO name"`` and ``ident: "reply"``, SIMS's ``"reply"@rdns``. Returns the
+    rest of the text and whether a HELO name was read."""
+    seen_helo = False
+    m = _QUOTED_HELO.search(own)
+    if m is not None:
+        info.helo = m.group(1).strip() or None
+        seen_helo = True
+        own = own[: m.start()] + " " + own[m.end() :]
+        if "rhost-flags" in own:  # ZMailer's lookup results, beside the greeting
+            own = _RHOST_FLAGS.sub(" ", own)
+    m = _QUOTED_IDENT.search(own)
+    if m is not None:
+        reply = m.group(1).strip()
+        if reply and not _IDENT_PLACEHOLDER.fullmatch(reply):
+            info.ident = reply
+        own = own[: m.start()] + " " + own[m.end() :]
+    m = _QUOTED_USER.search(own)
+    if m is not None:
+        info.ident = info.ident or (m.group(1).strip() or None)
+        own = own[: m.start()] + own[m.end() :]
+    return own, seen_helo
+
+
 def _read_tls(c: str, low: str, ascii_only: bool, parts: _Parts) -> bool:
     """TLS details in any of the common spellings. True if the comment was about TLS.
 
     ``low`` is ``c.lower()``; ``ascii_only`` is ``c.isascii()``.
     """
+    if len(c) < 40 and _NO_TLS.fullmatch(c):
+        parts.no_tls = True
+        return True
     # Postfix/Dovecot: "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ..."
     # Postini: "using TLSv1".
     if low.startswith(("using tls", "using ssl")):
@@ -867,8 +961,12 @@ def _read_comment(comment: str, parts: _Parts, clause: str | None) -> None:
     name = c.split(",")[0].strip()
     if _SOFTWARE.match(c):
         parts.software = name
-    elif clause == "by" and name and len(name) < 80 and _ip(name) is None:
-        parts.software = name  # the by-host's own comment names its software
+    elif m := _FETCHMAIL.match(c):
+        parts.software = m.group()
+    elif clause == "by" and name and len(name) < 80 and _ip(name) is None and not _KEY_VALUE.fullmatch(name):
+        # The by-host's own comment names its software; not a lone "key=value" note
+        # (1&1 "(node=mxbap2)", the cluster node).
+        parts.software = name
 
 
 # ---------------------------------------------------------------------------------------
@@ -883,6 +981,10 @@ _LONE_WORD = re.compile(r"[^\s=@\[\]()<>,;:\\\"]++")
 #: A plain word after the by-word: RFC 5321 §4.4 wants one domain there, but some
 #: gateways write their product name (read as by_host = the first word, with a note).
 _BY_EXTRA_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,62}")
+#: IIS's local pickup directory names itself where the client would stand: "from mail
+#: pickup service by HOST with Microsoft SMTPSVC" (no network client at all).
+_PICKUP = ["mail", "pickup", "service"]
+_PICKUP_PREFIXES = (_PICKUP[:2], _PICKUP)
 #: A clause keyword after the date ends it (Courier writes "; DATE id QUEUEID").
 _AFTER_DATE = frozenset({"id", "for", "with", "via", "by"})
 
@@ -923,6 +1025,10 @@ def _collect_clauses(tokens: list[_Token], parts: _Parts) -> None:
             current.append(text)
         elif clause == "from" and text.startswith("["):
             current.append(text)  # "[192.0.2.1]:1234" after the from-word
+        elif clause == "from" and [w.lower() for w in current] + [low] in _PICKUP_PREFIXES:
+            current.append(text)  # IIS "from mail pickup service by HOST with Microsoft SMTPSVC"
+        elif clause == "by" and len(current) == 1 and (by_ip := _bracketed_ip(text)[0]) is not None:
+            parts.first("by_ip", by_ip)  # MDaemon "by HOST [IP] with SMTP"
         elif clause == "by" and _BY_EXTRA_WORD.fullmatch(text):
             current.append(text)  # a product name, "by Websense Email Security Gateway"
         elif clause == "from" and text == "," and _claiming(tokens, i + 1):
@@ -1065,6 +1171,8 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | 
 
     # --- from clause --------------------------------------------------------------------
     from_words = _words(parts, "from")
+    if [w.lower() for w in from_words] == _PICKUP:
+        from_words = []  # IIS local pickup: no client to name
     from_word = from_words[0] if from_words else None
     from_helo = from_rdns = from_ip = None
     from_port: int | None = None
@@ -1104,11 +1212,15 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | 
             # Exim 3 "from RDNS (HELO) [IP.port] (IDENT)", fetchmail "from HOST [IP]": the
             # receiver's name for the client, then the address as a word, no TCP-info.
             # Exim 3 leaves out "(HELO)" when it equals the name.
-            from_rdns = None if unknown else _host(from_word)
+            # IMail (SMTPD32) and MDaemon write the HELO name there instead.
             notes = parts.from_notes
-            helo_note = next((text for at, text in notes if at == 1), None)
-            from_helo = helo_note or (from_rdns if exim else None)
-            ident = next((text for at, text in notes if at >= 2), None)
+            if _HELO_BEFORE_LITERAL.match(parts.software or "") and not notes:
+                from_helo = None if unknown else from_word
+            else:
+                from_rdns = None if unknown else _host(from_word)
+                helo_note = next((text for at, text in notes if at == 1), None)
+                from_helo = helo_note or (from_rdns if exim else None)
+                ident = next((text for at, text in notes if at >= 2), None)
         elif tcp.helo is not None or exim:
             # Exim: "from RDNS ([ip]:port helo=name)", "from [ip] (port=n helo=name)";
             # no helo= means the HELO name equalled the rDNS name (or the address).
@@ -1179,7 +1291,7 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | 
         if protocol.lower() == "microsoft smtpsvc":
             version = f" {parts.with_version}" if parts.with_version else ""
             software = software or f"{protocol}{version}"
-    tls = parts.tls
+    tls = False if parts.no_tls else parts.tls
     if tls is None and protocol is not None:
         p = protocol.upper()
         # RFC 3848: an "S" before any trailing "A" means TLS.
@@ -1206,7 +1318,7 @@ def _assemble(raw: str, parts: _Parts, date_text: str | None, date_words: str | 
     tls_words = _words(parts, "tls")
     if tls_words:  # Exim 4.9x / Haraka "tls TLS_AES_256_GCM_SHA384" (RFC 8314 names)
         parts.first("tls_cipher", tls_words[0])
-        tls = True
+        tls = not parts.no_tls
     via_words = _words(parts, "via")
 
     # --- date -----------------------------------------------------------------------------

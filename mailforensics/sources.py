@@ -34,7 +34,8 @@ The content decides, never the file name:
    headers (``PR_TRANSPORT_MESSAGE_HEADERS``, which keep the ``Received`` chain) and the
    bodies and attachments, ``raw_is_original`` is False, and a ``MESSAGE_CONVERTED``
    finding says that no DKIM/ARC result can be claimed for it.
-3. Data that starts with ``From `` is an mbox (one message or many).
+3. Data that starts with a ``From `` separator line is an mbox (one message or many);
+   see the mbox rules for the ``From  :`` header field that is not one.
 4. Anything else is one RFC 5322 message (``.eml``), whatever it is called; what is not
    a message at all is still returned, with the defects :meth:`Message.from_bytes` finds.
 
@@ -59,7 +60,12 @@ permission, a dangling link, a FIFO or device) yields an empty Message with a
 mbox rules
 ----------
 * A separator is a line that starts with ``From `` (at the start of the data or after
-  LF), as in RFC 4155 and :mod:`mailbox`. It is not part of ``raw``.
+  LF), as in RFC 4155 and :mod:`mailbox`; a blank line before it is not required (not
+  every writer leaves one). It is not part of ``raw``. The one exception: a line that
+  reads ``From``, optional blanks and a colon (``From  :<a@example.com>``) is a header
+  field in the obsolete syntax of RFC 5322 §4.5 (white space before the colon), never a
+  separator, wherever it stands; data that starts with one is a single message, not an
+  mbox.
 * The line break before the next separator (and the last one before the end of the
   data) belongs to the separator, RFC 4155: exactly one trailing LF or CRLF is removed
   from each message. Writers end every message with an empty line, so a message that
@@ -142,6 +148,7 @@ _CL_MAX_LOOKAHEAD = 64 << 20
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_MIN_SIZE = 1536  # header sector + at least two more 512-byte sectors (MS-CFB)
 _SEP = b"\nFrom "
+_WSP_RUN = re.compile(rb"[ \t]*")
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 _MAILDIR_SUBDIRS = ("cur", "new", "tmp")
 _MAILDIR_META_PREFIXES = (
@@ -363,6 +370,14 @@ def _unreadable(origin: str, source_format: str, what: str, exc: BaseException |
 _Rescan = Callable[[], "bool | None"]
 
 
+def _blanks_end(data: bytes | bytearray, pos: int) -> int:
+    """The offset after the spaces and tabs at ``pos``. Used after a line's ``From ``:
+    the line is a header field (``From`` WSP ``:``, RFC 5322 §4.5), not an mbox
+    separator, when the byte there is ``:``; ``len(data)`` means undecided so far."""
+    m = _WSP_RUN.match(data, pos)
+    return m.end() if m is not None else pos
+
+
 def _quoted_lines(raw: bytes) -> list[int]:
     """Offsets of the lines of ``raw`` that match ``^>+From `` (find-based: no regex pass)."""
     starts = []
@@ -423,13 +438,15 @@ def _scan_for_mboxrd(reopen: Callable[[], contextlib.AbstractContextManager[Any]
 class _MboxSplitter:
     """Splits an mbox read forward from ``reader`` into messages (see the module rules)."""
 
-    def __init__(self, reader: _Reader, *, origin: str, variant: str, rescan: _Rescan | None) -> None:
+    def __init__(
+        self, reader: _Reader, *, origin: str, variant: str, rescan: _Rescan | None, read: bytes = b""
+    ) -> None:
         self._reader = reader
         self._origin = origin
         self._variant = variant
         self._rescan = rescan
         self._use_content_length = variant in ("auto", "mboxcl2")
-        self._buf = bytearray()
+        self._buf = bytearray(read)  # ``read``: the first bytes, already taken from ``reader``
         self._pos = 0  # start of the current message's separator line in _buf
         self._rd: bool | None = {"mboxrd": True, "mboxo": False, "mboxcl2": False}.get(variant)
         self._rd_note = ""
@@ -450,6 +467,23 @@ class _MboxSplitter:
             if not self._fill():
                 return -1
             found = self._buf.find(needle, resume)
+        return found
+
+    def _is_field_at(self, start: int) -> bool:
+        """Whether the line whose ``From `` starts at ``start`` is a ``From  :`` header
+        field rather than a separator (see the module rules), reading on as needed."""
+        end = _blanks_end(self._buf, start + 5)
+        while end == len(self._buf):
+            if not self._fill():
+                return False  # blanks up to the end of the data: a separator line
+            end = _blanks_end(self._buf, end)
+        return self._buf[end] == 0x3A
+
+    def _find_separator(self, start: int) -> int:
+        """Index of the LF that ends the line before the next separator, or -1."""
+        found = self._find(_SEP, start)
+        while found >= 0 and self._is_field_at(found + 1):
+            found = self._find(_SEP, found + 1)
         return found
 
     # -- the quoting decision ------------------------------------------------------------
@@ -512,12 +546,9 @@ class _MboxSplitter:
             return None
         if p == len(buf):
             return p
-        if buf.startswith(b"From ", p) and buf[p - 1] == 0x0A:
-            return p
-        if buf.startswith(b"\nFrom ", p):
-            return p + 1
-        if buf.startswith(b"\r\nFrom ", p):
-            return p + 2
+        for skip, prefix in ((0, b"From "), (1, b"\nFrom "), (2, b"\r\nFrom ")):
+            if buf.startswith(prefix, p) and (skip or buf[p - 1] == 0x0A):
+                return None if self._is_field_at(p + skip) else p + skip
         if self._reader.eof and buf[p:] in (b"\n", b"\r\n"):
             return len(buf)
         return None
@@ -583,7 +614,7 @@ class _MboxSplitter:
                 start = line_end + 1
                 # The line break before the next separator (or the end) belongs to it:
                 # remove one LF, with the CR before it if there is one.
-                newline = self._find(_SEP, line_end)
+                newline = self._find_separator(line_end)
                 if newline >= 0:
                     end, next_start = newline, newline + 1
                     if end > start and buf[end - 1] == 0x0D:
@@ -792,17 +823,31 @@ def _iter_content(
     """Messages in one stored file, buffer or stream, by content (see the module rules)."""
     content = _open_content(f)
     reader, head = content.reader, content.head
+    read = b""  # bytes already taken from the reader (to tell a "From  :" field from a separator)
     if not content.findings and head.startswith(b"From "):
-        rescan: _Rescan | None = None
-        if variant == "auto" and reopen is not None:
-            opener = reopen
+        is_field = False
+        if _blanks_end(head, 5) == len(head):  # "From" and blanks: read on to the first other byte
+            taken, end = bytearray(), 5
+            while chunk := reader.read(_CHUNK):
+                taken += chunk
+                end = _blanks_end(taken, end)
+                if end < len(taken):
+                    break
+            read = bytes(taken)
+            is_field = end < len(read) and read[end] == 0x3A
+        else:
+            is_field = head[_blanks_end(head, 5)] == 0x3A
+        if not is_field:
+            rescan: _Rescan | None = None
+            if variant == "auto" and reopen is not None:
+                opener = reopen
 
-            def rescan() -> bool | None:
-                return _scan_for_mboxrd(opener)
+                def rescan() -> bool | None:
+                    return _scan_for_mboxrd(opener)
 
-        yield from _MboxSplitter(reader, origin=origin, variant=variant, rescan=rescan)
-        return
-    data = reader.read_all()
+            yield from _MboxSplitter(reader, origin=origin, variant=variant, rescan=rescan, read=read)
+            return
+    data = read + reader.read_all()
     findings = list(content.findings)
     if reader.error is not None:
         findings.append(_failure_finding(reader.error, "message"))

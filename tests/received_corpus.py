@@ -2769,7 +2769,276 @@ CASES: list[Case] = [
             by_host="localhost",
             protocol="POP3",
             envelope_for="bob@localhost",
+            software="fetchmail-6.4.37",
             timestamp=T(2024, 1, 15, 2, 46, 25),
+        ),
+    ),
+    # ------------------------------------------- Older gateways seen in real archives ----
+    Case(
+        "zmailer-ehlo-quoted-with-port",
+        "ZMailer",
+        'from mail.example.org ([192.0.2.36]:7689 "EHLO mail.example.org")\n'
+        "\tby lists.example.net with ESMTP id S262978AbVD2U6H\n"
+        "\t(ORCPT <rfc822;list@lists.example.net>); Fri, 29 Apr 2005 16:58:07 -0400",
+        dict(
+            # ZMailer: the from-word is its reverse-DNS name, the quoted greeting the HELO.
+            from_helo="mail.example.org",
+            from_rdns="mail.example.org",
+            from_ip="192.0.2.36",
+            from_port=7689,
+            by_host="lists.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="S262978AbVD2U6H",
+            timestamp=T(2005, 4, 29, 20, 58, 7),
+        ),
+    ),
+    Case(
+        "zmailer-ipv6-mapped-rhost-flags",
+        "ZMailer",
+        'from relay.example.org ([IPv6:::ffff:192.0.2.2]:18436 "EHLO out.example.org"\n'
+        "\trhost-flags-OK-OK-OK-FAIL) by lists.example.net with ESMTP id S1726828AbgGJMEX;\n"
+        "\tFri, 10 Jul 2020 08:04:23 -0400",
+        dict(
+            from_helo="out.example.org",
+            from_rdns="relay.example.org",
+            from_ip="192.0.2.2",
+            from_port=18436,
+            by_host="lists.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="S1726828AbgGJMEX",
+            timestamp=T(2020, 7, 10, 12, 4, 23),
+        ),
+    ),
+    Case(
+        "zmailer-ident-reply",
+        "ZMailer",
+        'from host.example.org ([198.51.100.5]:3672 "EHLO host.example.org" ident: "alice")\n'
+        "\tby lists.example.net with ESMTP id <154411-19608>; Mon, 25 Jan 1999 17:20:00 -0500",
+        dict(
+            from_helo="host.example.org",
+            from_rdns="host.example.org",
+            from_ip="198.51.100.5",
+            from_port=3672,
+            ident="alice",
+            by_host="lists.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="<154411-19608>",
+            timestamp=T(1999, 1, 25, 22, 20),
+        ),
+    ),
+    Case(
+        "zmailer-ident-placeholder",
+        "ZMailer",
+        'from host.example.org ([198.51.100.6]:3673 "HELO pc17" ident: "NO-IDENT-SERVICE[2]")\n'
+        "\tby lists.example.net with SMTP id <154412-19608>; Mon, 25 Jan 1999 17:21:00 -0500",
+        dict(
+            # what ZMailer writes when the client runs no ident server is not a user
+            from_helo="pc17",
+            from_rdns="host.example.org",
+            from_ip="198.51.100.6",
+            from_port=3673,
+            by_host="lists.example.net",
+            protocol="SMTP",
+            tls=False,
+            queue_id="<154412-19608>",
+            timestamp=T(1999, 1, 25, 22, 21),
+        ),
+    ),
+    Case(
+        "sims-quoted-ident",
+        "Sun SIMS",
+        'from ws1.example.org ("port 34611"@ws1.example.org [192.0.2.33])\n'
+        " by mail.example.net (Sun Internet Mail Server sims.3.5.1999.01.13.19.49)\n"
+        " with ESMTP id <0FHH00F0P1X6SZ@mail.example.net> for bob@example.net;\n"
+        " Fri, 29 Apr 2005 16:58:07 -0400",
+        dict(
+            from_helo="ws1.example.org",
+            from_rdns="ws1.example.org",
+            from_ip="192.0.2.33",
+            ident="port 34611",
+            by_host="mail.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="<0FHH00F0P1X6SZ@mail.example.net>",
+            envelope_for="bob@example.net",
+            software="Sun Internet Mail Server sims.3.5.1999.01.13.19.49",
+            timestamp=T(2005, 4, 29, 20, 58, 7),
+        ),
+    ),
+    Case(
+        "groupwise-not-encrypted",
+        "GroupWise",
+        "from gwia.example.org ([192.0.2.44]) by gw.example.net with ESMTP (NOT encrypted);\n"
+        "\tMon, 15 Jan 2024 10:00:00 +0100",
+        dict(
+            from_helo="gwia.example.org",
+            from_ip="192.0.2.44",
+            by_host="gw.example.net",
+            protocol="ESMTP",
+            tls=False,
+            timestamp=T(2024, 1, 15, 9, 0),
+        ),
+    ),
+    Case(
+        "odd-tls-not-used-without-protocol",
+        "Oddities",
+        "from a.example.org (a.example.org [192.0.2.45]) by mx.example.net (TLS not used) id 7F1;\n"
+        "\tMon, 15 Jan 2024 10:00:00 +0000",
+        dict(
+            from_helo="a.example.org",
+            from_rdns="a.example.org",
+            from_ip="192.0.2.45",
+            by_host="mx.example.net",
+            tls=False,
+            queue_id="7F1",
+            timestamp=T(2024, 1, 15, 10, 0),
+        ),
+    ),
+    Case(
+        "odd-no-tls-beats-s-protocol",
+        "Oddities",
+        "from a.example.org (a.example.org [192.0.2.47]) by mx.example.net with ESMTPS (no TLS) id 7F2;\n"
+        "\tMon, 15 Jan 2024 10:00:00 +0000",
+        dict(
+            from_helo="a.example.org",
+            from_rdns="a.example.org",
+            from_ip="192.0.2.47",
+            by_host="mx.example.net",
+            protocol="ESMTPS",
+            tls=False,
+            queue_id="7F2",
+            timestamp=T(2024, 1, 15, 10, 0),
+        ),
+    ),
+    Case(
+        "fetchmail-imap-single-drop",
+        "fetchmail",
+        "from imap.example.net [192.0.2.15]\n"
+        "\tby localhost with IMAP (fetchmail-5.7.4)\n"
+        "\tfor bob@localhost (single-drop); Thu, 06 Dec 2001 09:21:06 -0000 (GMT)",
+        dict(
+            from_rdns="imap.example.net",
+            from_ip="192.0.2.15",
+            by_host="localhost",
+            protocol="IMAP",
+            envelope_for="bob@localhost",
+            software="fetchmail-5.7.4",
+            timestamp=T(2001, 12, 6, 9, 21, 6),
+        ),
+    ),
+    Case(
+        "fetchmail-pop3-polling",
+        "fetchmail",
+        "from pop.example.net [192.0.2.16]\n"
+        "\tby localhost with POP3 (fetchmail-5.9.11 polling pop.example.net account bob)\n"
+        "\tfor bob@localhost (single-drop); Wed, 17 Jul 2002 15:50:27 -0700 (PDT)",
+        dict(
+            from_rdns="pop.example.net",
+            from_ip="192.0.2.16",
+            by_host="localhost",
+            protocol="POP3",
+            envelope_for="bob@localhost",
+            software="fetchmail-5.9.11",
+            timestamp=T(2002, 7, 17, 22, 50, 27),
+        ),
+    ),
+    Case(
+        "imail-smtpd32-helo-literal",
+        "IMail",
+        "from oemcomputer [192.0.2.195] by mail.example.net (SMTPD32-7.07) id A4CE7F2A0166;\n"
+        "\tSat, 01 Feb 2003 21:39:10 -0500",
+        dict(
+            # SMTPD32 writes the HELO name before the address (no lookup of its own)
+            from_helo="oemcomputer",
+            from_ip="192.0.2.195",
+            by_host="mail.example.net",
+            queue_id="A4CE7F2A0166",
+            software="SMTPD32-7.07",
+            timestamp=T(2003, 2, 2, 2, 39, 10),
+        ),
+    ),
+    Case(
+        "mdaemon-helo-literal-by-literal",
+        "MDaemon",
+        "from acecomms [192.0.2.95] by mailscan.example.net [192.0.2.27] with SMTP (MDaemon.PRO.v5.0.6.R)\n"
+        "\tfor <bob@example.net>; Fri, 21 Feb 2003 09:32:27 +1000",
+        dict(
+            from_helo="acecomms",
+            from_ip="192.0.2.95",
+            by_host="mailscan.example.net",
+            by_ip="192.0.2.27",
+            protocol="SMTP",
+            tls=False,
+            envelope_for="bob@example.net",
+            software="MDaemon.PRO.v5.0.6.R",
+            timestamp=T(2003, 2, 20, 23, 32, 27),
+        ),
+    ),
+    Case(
+        "sendmail-ident-tag",
+        "Sendmail",
+        "from localhost (IDENT:nobody@localhost [127.0.0.1])\n"
+        "\tby mail.example.net (8.9.3/8.9.3) with ESMTP id LAA01234 for <bob@example.net>;\n"
+        "\tMon, 15 Jan 2024 10:00:00 +0000",
+        dict(
+            from_helo="localhost",
+            from_rdns="localhost",
+            from_ip="127.0.0.1",
+            ident="nobody",
+            by_host="mail.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="LAA01234",
+            envelope_for="bob@example.net",
+            software="8.9.3/8.9.3",
+            timestamp=T(2024, 1, 15, 10, 0),
+        ),
+    ),
+    Case(
+        "nemesis-node-note",
+        "Nemesis",
+        "from client.example.org (client.example.org [192.0.2.206]) by mx.example.net (node=mxbap2)\n"
+        "\twith ESMTP (Nemesis) id 0MKpdM-1CkRpr14PF-000608; Fri, 31 Dec 2004 19:49:15 +0100",
+        dict(
+            from_helo="client.example.org",
+            from_rdns="client.example.org",
+            from_ip="192.0.2.206",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="0MKpdM-1CkRpr14PF-000608",
+            software="Nemesis",
+            timestamp=T(2004, 12, 31, 18, 49, 15),
+        ),
+    ),
+    Case(
+        "iis-mail-pickup-service",
+        "Exchange",
+        "from mail pickup service by mail.example.net with Microsoft SMTPSVC;\n\tThu, 13 Feb 2003 19:05:39 -0500",
+        dict(
+            # the pickup directory, not a client: nothing in the from slots
+            by_host="mail.example.net",
+            protocol="Microsoft SMTPSVC",
+            software="Microsoft SMTPSVC",
+            timestamp=T(2003, 2, 14, 0, 5, 39),
+        ),
+    ),
+    Case(
+        "odd-twelve-hour-clock",
+        "Oddities",
+        "from a.example.org (a.example.org [192.0.2.48]) by mx.example.net with ESMTP id 7F3;\n\t18 Feb 01 12:29:13 AM",
+        dict(
+            from_helo="a.example.org",
+            from_rdns="a.example.org",
+            from_ip="192.0.2.48",
+            by_host="mx.example.net",
+            protocol="ESMTP",
+            tls=False,
+            queue_id="7F3",
+            timestamp=T(2001, 2, 18, 0, 29, 13),  # 12 AM is midnight; no zone: read as UTC
         ),
     ),
 ]

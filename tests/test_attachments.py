@@ -5,12 +5,14 @@ calendar invites, and saving only under a given folder with sanitized names."""
 from __future__ import annotations
 
 import base64
+import binascii
 import gzip
 import hashlib
 import io
 import os
 import struct
 import tarfile
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -511,3 +513,127 @@ def test_text_that_only_mentions_mime_headers_is_not_a_part() -> None:
         b"--\r\n-- signature\r\nX-Note: Content-Type: is a header\r\n--------\r\n--a\r\nSubject: no\r\n\r\nbody\r\n"
     )
     assert extract(Message.from_bytes(raw)).attachments == ()
+
+
+# --- uuencoded blocks in a text body --------------------------------------------------------
+def uuencode(name: str, data: bytes, mode: str = "644") -> str:
+    lines = [f"begin {mode} {name}"]
+    for i in range(0, len(data), 45):
+        lines.append(binascii.b2a_uu(data[i : i + 45], backtick=True).decode("ascii").rstrip("\n"))
+    lines += ["`", "end"]
+    return "\r\n".join(lines)
+
+
+def plain(body: str, *, headers: str = "Content-Type: text/plain; charset=us-ascii\r\n") -> Message:
+    return Message.from_bytes(
+        (
+            "From: Billing <billing@sender.example>\r\nTo: bob@rcpt.example\r\nSubject: your file\r\n"
+            f"MIME-Version: 1.0\r\n{headers}\r\n{body}\r\n"
+        ).encode("latin-1")
+    )
+
+
+def test_uuencoded_block_in_a_text_body_is_an_attachment() -> None:
+    body = "Hello,\r\n\r\nthe installer:\r\n\r\n" + uuencode("setup.exe", PE) + "\r\n\r\nRegards\r\n"
+    att, codes = one(plain(body))
+    assert (att.part, att.filename, att.recovered, att.declared_type) == (
+        "1.uuencode.1",
+        "setup.exe",
+        "uuencode",
+        "application/octet-stream",
+    )
+    assert (att.size, att.sha256, att.sniffed_type, att.category) == (
+        len(PE),
+        hashlib.sha256(PE).hexdigest(),
+        "application/x-msdownload",
+        "executable",
+    )
+    assert "attachment-executable" in codes
+
+
+def test_uuencoded_zip_is_listed_and_the_text_keeps_its_words() -> None:
+    data = make_zip({"readme.txt": b"hi", "run.js": b"x"})
+    body = "two files\r\n" + uuencode("a.zip", data) + "\r\nand\r\n" + uuencode("b.bin", b"abc", "0600")
+    scan = extract(plain(body))
+    assert [(a.part, a.filename, a.size) for a in scan.attachments] == [
+        ("1.uuencode.1", "a.zip", len(data)),
+        ("1.uuencode.2", "b.bin", 3),
+    ]
+    assert scan.attachments[0].archive is not None and scan.attachments[0].archive.entry_count == 2
+    assert "archive-contains-executable" in {str(f.code) for f in scan.findings}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "begin 644 notes.txt\r\nlet us begin the meeting\r\nend",  # prose between begin and end
+        "begin 999 x.exe\r\n#86)C\r\n`\r\nend",  # not an octal mode
+        "begin 644 x.exe\r\n#86)C\r\n`\r\n",  # no end line
+        "begin 644 x.exe\r\n#86)CXXXXXXXX\r\n`\r\nend",  # line longer than its length says
+        "begin 644 x.exe\r\n`\r\nend",  # nothing encoded
+    ],
+)
+def test_text_that_is_not_a_uuencoded_block(body: str) -> None:
+    assert extract(plain("before\r\n" + body + "\r\nafter")).attachments == ()
+
+
+def test_uuencode_in_an_attached_text_file_is_left_alone() -> None:
+    msg = plain(uuencode("x.exe", PE), headers='Content-Type: text/plain; name="notes.txt"\r\n')
+    assert [a.filename for a in extract(msg).attachments] == ["notes.txt"]
+
+
+def test_uuencode_scan_is_linear() -> None:
+    body = ("begin 644 a\r\n" + "M" * 61 + "\r\n") * 20_000
+    start = time.perf_counter()
+    scan = extract(plain(body))
+    assert time.perf_counter() - start < 5
+    assert scan.attachments == ()
+
+
+# --- magic numbers, external bodies ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("data", "mime_type"),
+    [
+        (b"BM" + struct.pack("<IHHI", 630, 0, 0, 118) + struct.pack("<I", 40) + b"\x00" * 40, "image/bmp"),
+        (b"BMW drivers wanted, apply within", "text/plain"),
+        (
+            b"\x00\x00\x01\x00\x01\x00" + b"\x10\x10\x00\x00\x01\x00\x20\x00" + struct.pack("<II", 68, 22),
+            "image/vnd.microsoft.icon",
+        ),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt ", "audio/wav"),
+        (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", "video/mp4"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "image/heic"),
+        (b"OggS\x00\x02" + b"\x00" * 20, "audio/ogg"),
+        (b"fLaC\x00\x00\x00\x22", "audio/flac"),
+        (b"II*\x00\x08\x00\x00\x00", "image/tiff"),
+    ],
+)
+def test_sniff_images_and_media(data: bytes, mime_type: str) -> None:
+    assert sniff(data) == mime_type
+
+
+def test_bitmap_with_an_unusual_declared_type_is_an_image() -> None:
+    bmp = b"BM" + struct.pack("<IHHI", 70, 0, 0, 62) + struct.pack("<I", 40) + b"\x00" * 52
+    att, codes = one(mime(('Content-Type: application/riscos; name="clock.bmp"', bmp)))
+    assert (att.sniffed_type, att.category, att.type_mismatch) == ("image/bmp", "image", False)
+    assert codes == set()
+
+
+def test_external_body_is_listed_as_a_reference_without_content(tmp_path: Path) -> None:
+    raw = (
+        "From: Drafts <drafts@sender.example>\r\nTo: bob@rcpt.example\r\nSubject: new draft\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nFetch it yourself.\r\n"
+        '--B\r\nContent-Type: message/external-body; access-type="anon-ftp";\r\n'
+        '\tsite="files.example.org"; directory="pub"; name="tool.exe"\r\n\r\n'
+        "Content-Type: application/octet-stream\r\nContent-ID: <tool@sender.example>\r\n\r\n\r\n--B--\r\n"
+    )
+    scan = extract(Message.from_bytes(raw.encode()), save_to=tmp_path)
+    assert [(a.part, a.filename, a.declared_type, a.category) for a in scan.attachments] == [
+        ("2", "tool.exe", "message/external-body", "external")
+    ]
+    att = scan.attachments[0]
+    assert (att.size, att.sha256, att.sniffed_type, att.saved_path) == (0, "", None, None)
+    assert scan.findings == ()  # nothing the message carries is an executable
+    assert list(tmp_path.iterdir()) == []

@@ -381,6 +381,11 @@ def _same_messages(a: list[mf.Message], b: list[mf.Message]) -> None:
         ("empties", b"From a\nFrom b\n\nFrom c\nSubject: x\n\ny\nFrom d"),
         ("no-final-newline", b"From a\nSubject: 1\n\nx\nFrom b\nSubject: 2\n\ny"),
         ("cl-in-body", b"From a\nSubject: 1\n\nContent-Length: 3\n\nFrom b\nSubject: 2\n\ny\n"),
+        (
+            "from-colon-field",
+            b"From a@example.org Mon Jan  1 00:00:00 2024\nReceived: from x\nFrom  :<a@example.org>\nSubject: 1\n\n"
+            b"x\n\nFrom b\nSubject: 2\n\nFrom :not a separator\n\nFrom c\nFrom\t:\n",
+        ),
     ],
 )
 def test_byte_ranges_give_the_messages_iter_messages_gives(tmp_path: Path, name: str, data: bytes) -> None:
@@ -390,6 +395,55 @@ def test_byte_ranges_give_the_messages_iter_messages_gives(tmp_path: Path, name:
         got = _ranges(path, variant)
         assert got is not None
         _same_messages(got, list(mf.iter_messages(path, variant=variant)))
+
+
+@pytest.mark.parametrize("scan_chunk", [1, 3, 8, 11, 17, 64])
+def test_byte_ranges_read_from_colon_fields_at_any_scan_chunk(
+    tmp_path: Path, scan_chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blanks = b"From" + b" " * 12
+    path = tmp_path / "obs.mbox"
+    path.write_bytes(
+        b"From a\nSubject: 1\n" + blanks + b":<a@example.org>\n\nx\n\n"
+        + b"From b\nSubject: 2\n\n" + blanks + b"body\n\n"  # blanks then text: a separator
+        + b"From c\nSubject: 3\n\n" + blanks  # blanks to the end of the file: a separator
+    )  # fmt: skip
+    serial = list(mf.iter_messages(path))
+    assert len(serial) == 5
+    monkeypatch.setattr(batch_mod, "_SCAN_CHUNK", scan_chunk)
+    got = _ranges(path)
+    assert got is not None
+    _same_messages(got, serial)
+
+
+def test_a_file_starting_with_a_from_colon_field_is_one_message(tmp_path: Path) -> None:
+    path = tmp_path / "obs.eml"
+    path.write_bytes(b"From  :<a@example.org>\nTo: b@example.net\nSubject: s\n\nFrom b\nbody\n")
+    assert _ranges(path) is None
+    b = analyze_many(path, ctx=offline(), backend="serial", progress=False)
+    assert b.messages["message"].tolist() == [str(path)]
+    assert b.messages["from_address"].tolist() == ["a@example.org"]
+
+
+def test_date_column_reads_a_12_hour_clock_and_keeps_zoneless_times_as_written() -> None:
+    def utc(*args: int) -> datetime:
+        return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+    assert batch_mod._date("18 Feb 01 12:29:13 AM") == utc(2001, 2, 18, 0, 29, 13)
+    assert batch_mod._date("Sun, 18 Feb 2001 12:29:13 PM") == utc(2001, 2, 18, 12, 29, 13)
+    assert batch_mod._date("Sun, 18 Feb 2001 1:05 pm -0500") == utc(2001, 2, 18, 18, 5)  # the zone is kept
+    assert batch_mod._date("Sun, 18 Feb 2001 11:05:00 a.m. +0100") == utc(2001, 2, 18, 10, 5)
+    assert batch_mod._date("Mon, 1 Jan 2024 13:00:00 PM +0000") == utc(2024, 1, 1, 13)  # contradictory: as written
+    assert batch_mod._date("Mon, 1 Jan 2024 10:00:00 AMT") == utc(2024, 1, 1, 10)  # a zone name, not a suffix
+    assert batch_mod._date("Fri, 7 Dec 2001 07:01:03") == utc(2001, 12, 7, 7, 1, 3)  # no zone: UTC as written
+    assert batch_mod._date("Fri, 7 Dec 2001 07:01:03 -0000") == utc(2001, 12, 7, 7, 1, 3)
+    assert batch_mod._date("not a date") is None
+
+
+def test_date_column_in_the_messages_table() -> None:
+    raw = b"From: a@example.org\nTo: b@example.net\nSubject: s\nDATE: 18 Feb 01 12:29:13 AM\n\nbody\n"
+    b = analyze_many([mf.Message.from_bytes(raw)], ctx=offline(), backend="serial", progress=False)
+    assert b.messages["date"].tolist() == [pd.Timestamp("2001-02-18 00:29:13", tz="UTC")]
 
 
 def test_content_length_headers_are_read_serially(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ Blocklist zones are served by a ZoneResolver (``uri.test``); nothing leaves the 
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
 import io
 import time
 import zipfile
@@ -373,3 +375,48 @@ def test_sibling_multiparts_may_share_a_boundary(ctx: Context) -> None:
     )
     result = scan(structure_msg(alt + alt + b"--B1--\r\n"), ctx=ctx)
     assert mime_findings(result) == []
+
+
+# --- uuencoded blocks, external bodies ------------------------------------------------------
+def test_uuencoded_block_is_read_out_of_the_body_and_its_text_stays_clean(ctx: Context) -> None:
+    # An encoded line that happens to spell a URL must not become a URL of the text part.
+    line = "M" + "HTTP://EVIL.EXAMPLE/" * 3
+    data = binascii.a2b_uu(line)
+    assert binascii.b2a_uu(data, backtick=True).decode().rstrip("\n") == line
+    block = f"begin 0755 tool.bin\r\n{line}\r\n`\r\nend"
+    body = f"--B1\r\nContent-Type: text/plain\r\n\r\nGet it at https://files.example/x\r\n{block}\r\nbye\r\n--B1--\r\n"
+    result = scan(structure_msg(body.encode()), ctx=ctx)
+    assert [(a.part, a.filename, a.size) for a in result.attachments] == [("1.uuencode.1", "tool.bin", len(data))]
+    assert [(u.part, u.host_ascii) for u in result.urls] == [("1", "files.example")]
+    assert mime_findings(result) == []
+    rows = scan_mod.attachment_rows(result)
+    assert rows[0]["part"] == "1.uuencode.1" and rows[0]["sha1"] == hashlib.sha1(data).hexdigest()
+
+
+def test_uuencoded_blocks_are_bounded(ctx: Context) -> None:
+    block = "begin 644 f.bin\r\n#86)C\r\n`\r\nend\r\n"
+    message = structure_msg(("--B1\r\nContent-Type: text/plain\r\n\r\n" + block * 150 + "--B1--\r\n").encode())
+    start = time.perf_counter()
+    result = scan(message, ctx=ctx)
+    assert time.perf_counter() - start < 10
+    assert len(result.attachments) == 100
+    assert result.attachments[-1].part == "1.uuencode.100"
+    limit = [f for f in result.findings if f.code == "content-limit-reached"]
+    assert limit and "uuencoded blocks" in limit[0].detail
+
+
+def test_external_body_gives_a_reference_url_and_no_phantom_content(ctx: Context) -> None:
+    body = (
+        b"--B1\r\nContent-Type: text/plain\r\n\r\nSee the draft.\r\n"
+        b'--B1\r\nContent-Type: message/external-body; access-type="anon-ftp";\r\n'
+        b'\tsite="ftp.example.org"; directory="drafts"; name="draft-00.txt"\r\n\r\n'
+        b"Content-Type: text/plain\r\nContent-ID: <d0@sender.example>\r\n\r\n\r\n--B1--\r\n"
+    )
+    result = scan(structure_msg(body), ctx=ctx)
+    assert [(u.part, u.source, u.url, u.host_ascii) for u in result.urls] == [
+        ("2", "external-body", "ftp://ftp.example.org/drafts/draft-00.txt", "ftp.example.org")
+    ]
+    rows = scan_mod.attachment_rows(result)
+    assert [(r["part"], r["declared_type"], r["category"], r["size"], r["sniffed_type"]) for r in rows] == [
+        ("2", "message/external-body", "external", 0, None)
+    ]

@@ -112,3 +112,38 @@ def test_a_claimed_client_ip_that_is_no_address_is_kept_but_never_used() -> None
         ctx=mf.Context(resolver=ZoneResolver.from_text("")),
     )
     assert a.verification is not None and a.verification.spf_mailfrom is None
+
+
+def test_addresses_are_dug_out_of_mailto_links_and_junk() -> None:
+    # A path and delivery fields pasted through a mail client that turned addresses into
+    # links, and Received 'for' clauses cut at the first '>'.
+    text = (
+        "Return-Path: <lists-admin@lists.example.org <mailto:lists-admin@lists.example.org>>\n"
+        "Delivered-To: reader@example.net <mailto:reader@example.net>\n"
+        "Received: from mx1.example.net by store.example.net with LMTP id a1"
+        " for <reader@example.net <mailto:reader@example.net>>; Tue, 02 Jan 2024 10:00:09 +0000\n"
+        "Received: from lists.example.org (lists.example.org [203.0.113.5]) by mx1.example.net with ESMTP"
+        " id b2 for <reader@example.net <mailto:reader@example.net>>; Tue, 02 Jan 2024 10:00:05 +0000\n"
+        "From: a@example.org\nSubject: t\n\nbody\n"
+    )
+    env = run(text)
+    assert env.mail_from == "lists-admin@lists.example.org"
+    assert env.rcpt_to == ("reader@example.net",)
+    assert not [f for f in env.findings if f.code == FindingCode.ENVELOPE_RCPT_CONFLICT]
+    rp = next(f for f in env.fields if f.source.startswith("Return-Path"))
+    assert rp.raw == "<lists-admin@lists.example.org <mailto:lists-admin@lists.example.org>>"
+    assert all(f.raw is None for f in run(TOP).fields)  # clean values: nothing to keep
+
+
+def test_ezmlm_moderator_delivered_to_and_other_odd_forms() -> None:
+    env = run(
+        "Delivered-To: moderator for announce@lists.example.org\n"
+        "Return-Path: <@relay.example.net:owner@example.org>\n"
+        "From: a@example.org\nSubject: t\n\nbody\n"
+    )
+    by_field = {f.field: f for f in env.fields}
+    assert by_field["rcpt_to"].value == "announce@lists.example.org"
+    assert by_field["rcpt_to"].raw == "moderator for announce@lists.example.org"
+    assert env.mail_from == "owner@example.org"  # a source route (RFC 5321 §4.1.2 A-d-l) dropped
+    assert run("Return-Path: <MAILER-DAEMON>\nFrom: a@example.org\n\nx\n").mail_from == "MAILER-DAEMON"
+    assert run("Return-Path: < >\nFrom: a@example.org\n\nx\n").mail_from == ""

@@ -80,3 +80,40 @@ def test_derived_values_are_computed_once_and_not_pickled() -> None:
     copy = pickle.loads(pickle.dumps(m))
     assert copy == m and "_derived" not in copy.__dict__ and "email" not in copy.__dict__
     assert copy.get_all("received") == m.get_all("received")
+
+
+def test_a_second_content_type_is_a_mime_defect() -> None:
+    raw = (
+        b"From: a@example.org\nTo: b@example.net\nMIME-Version: 1.0\n"
+        b"Content-Type: text/plain\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\n\n'
+        b'--b1\nContent-Type: application/octet-stream; name="run.exe"\n\nMZ\n--b1--\n'
+    )
+    m = Message.from_bytes(raw)
+    (defect,) = [d for d in m.defects if d.code == FindingCode.MIME_STRUCTURE_DEFECT]
+    assert defect.severity == "warning"
+    assert defect.where == "header 3, 4"
+    assert defect.evidence == (
+        ("Content-Type (header 3)", "text/plain"),
+        ("Content-Type (header 4)", 'multipart/mixed; boundary="b1"'),
+    )
+    assert "RFC 2045" in defect.detail and "first" in defect.detail
+    assert m.email.get_content_type() == "text/plain"  # the reading the defect warns about
+
+
+def test_repeated_mime_fields_by_kind() -> None:
+    def mime_defects(head: bytes) -> list[tuple[str, str]]:
+        m = Message.from_bytes(b"From: a@example.org\n" + head + b"\nbody\n")
+        return [(str(d.severity), d.where) for d in m.defects if d.code == FindingCode.MIME_STRUCTURE_DEFECT]
+
+    assert mime_defects(b"Content-Type: text/plain\n") == []
+    assert mime_defects(b"Content-Transfer-Encoding: 7bit\ncontent-transfer-encoding: BASE64\n") == [
+        ("warning", "header 1, 2")
+    ]
+    assert mime_defects(b"Content-Disposition: inline\nContent-Disposition: attachment\n") == [
+        ("notice", "header 1, 2")
+    ]
+    # The same value twice: against RFC 2045, but every reader sees the same thing.
+    assert mime_defects(b"Content-Type: text/plain\nContent-Type:  TEXT/plain\n") == [("notice", "header 1, 2")]
+    # Only the top-level header block: a part's fields are the MIME parser's business.
+    assert mime_defects(b"Content-Type: text/plain\n\nContent-Type: text/html\n") == []

@@ -66,12 +66,19 @@ def test_negative_delay_is_signed_not_wrapped() -> None:
     assert len(neg) == 1 and neg[0].where == "hop 2" and neg[0].severity == "warning"
 
 
-def test_small_negative_delay_is_a_notice() -> None:
+@pytest.mark.parametrize("stamp", ["09:59:59", "09:59:45", "09:55:01"])
+def test_negative_delay_within_the_tolerance_is_only_info(stamp: str) -> None:
+    # Config.clock_tolerance_s (300 s): relay clocks drift; within it, a record (info),
+    # not a notice or warning; beyond it (here with a tolerance of 0), a warning.
     chain = list(CHAIN)
-    chain[1] = chain[1].replace("10:00:05", "09:59:58")
+    chain[1] = chain[1].replace("10:00:05", stamp)
     path = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    assert path.hops[1].delay_s is not None and path.hops[1].delay_s < 0  # still measured, signed
     neg = [f for f in path.findings if f.code == FindingCode.HOP_NEGATIVE_DELAY]
-    assert [f.severity for f in neg] == ["notice"]
+    assert [f.severity for f in neg] == ["info"] and "clock drift" in neg[0].detail
+    tight = reconstruct(msg(*chain), ctx=Context(now=NOW, config=Config(clock_tolerance_s=0)))
+    neg = [f for f in tight.findings if f.code == FindingCode.HOP_NEGATIVE_DELAY]
+    assert [f.severity for f in neg] == ["warning"]
 
 
 def test_hop_in_future_uses_context_clock() -> None:
@@ -306,3 +313,127 @@ def test_single_naming_breaks_are_not_reported() -> None:
     assert FindingCode.HOP_FOREIGN_BLOCK not in {
         f.code for f in reconstruct(msg(*CHAIN), ctx=Context(now=NOW)).findings
     }
+
+
+# --- a client named, but no address recorded ---------------------------------------------
+FORGED_BELOW = (
+    # written by the sender's own relay: claims the message came from a trusted bank host
+    "from trusted.bank.example (trusted.bank.example [192.0.2.10]) by relay.example.org (Postfix)"
+    " with ESMTPS id 4ABC; Tue, 02 Jan 2024 10:00:00 +0000"
+)
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        # our MX, in shapes that once lost the client address (ZMailer, Sun SIMS), and one
+        # that never had it: the walk must not step over any of them
+        'from relay.example.org ([198.51.100.66]:7689 "EHLO relay.example.org") by mx.example.net'
+        " with ESMTP id S262978AbVD2U6H; Tue, 02 Jan 2024 10:00:05 +0000",
+        'from relay.example.org ("port 34611"@relay.example.org [198.51.100.66]) by mx.example.net'
+        " (Sun Internet Mail Server sims.3.5.1999.01.13.19.49) with ESMTP id <0FHH00@mx.example.net>;"
+        " Tue, 02 Jan 2024 10:00:05 +0000",
+    ],
+)
+def test_our_mx_client_decides_not_a_forged_header_below(top: str) -> None:
+    path = reconstruct(msg(top, FORGED_BELOW), ctx=Context(now=NOW))
+    assert path.originating_ip == "198.51.100.66" and path.boundary_hop == 2
+
+
+def test_a_client_named_without_address_stops_the_walk() -> None:
+    top = "from relay.example.org by mx.example.net with ESMTP id S1; Tue, 02 Jan 2024 10:00:05 +0000"
+    path = reconstruct(msg(top, FORGED_BELOW), ctx=Context(now=NOW))
+    assert path.boundary_hop == 2 and path.originating_ip is None  # not 192.0.2.10
+    assert [ph.external for ph in path.hops] == [True, True]
+    assert [ph.trusted_record for ph in path.hops] == [False, True]
+    missing = [f for f in path.findings if f.code == FindingCode.BOUNDARY_NO_CLIENT_IP]
+    assert len(missing) == 1 and missing[0].where == "hop 2" and "relay.example.org" in missing[0].detail
+    assert FindingCode.NO_EXTERNAL_HOP not in {f.code for f in path.findings}
+
+
+@pytest.mark.parametrize(
+    ("top", "config"),
+    [
+        # a name that is itself internal: localhost, an internal domain, a trusted relay
+        ("from localhost by mx.example.net with ESMTP id S1", Config()),
+        ("from gw.example.net by mx.example.net with ESMTP id S1", Config(internal_domains=("example.net",))),
+        ("from gw7.corp.example by mx.example.net with ESMTP id S1", Config(trusted_relays=("gw7.corp.example",))),
+        # hand-offs that never cross the Internet
+        ("from store.example.org by mx.example.net with LMTP id S1", Config()),
+        ("from alice (helo=pc) by mx.example.net with local-esmtp (Exim 4.96) id 1rjjUe-0004Qp-Az", Config()),
+        ("from GWMTA by mx.example.net with Novell_GroupWise", Config()),
+        # IIS's pickup directory names no client at all
+        ("from mail pickup service by mx.example.net with Microsoft SMTPSVC", Config()),
+    ],
+)
+def test_internal_names_and_local_handoffs_without_address_are_stepped_over(top: str, config: Config) -> None:
+    chain = (top + "; Tue, 02 Jan 2024 10:00:05 +0000", FORGED_BELOW.replace("192.0.2.10", "203.0.113.7"))
+    path = reconstruct(msg(*chain), ctx=Context(now=NOW, config=config))
+    assert path.originating_ip == "203.0.113.7" and path.boundary_hop == 1
+
+
+def test_no_client_address_anywhere_says_so() -> None:
+    chain = (
+        "by mail.example.net (Postfix, from userid 889) id 27CEAD38CC; Tue, 02 Jan 2024 10:00:05 +0000",
+        "(qmail 4711 invoked by uid 89); 2 Jan 2024 10:00:00 -0000",
+    )
+    path = reconstruct(msg(*chain), ctx=Context(now=NOW))
+    none = [f for f in path.findings if f.code == FindingCode.NO_EXTERNAL_HOP]
+    assert len(none) == 1 and "records a client address" in none[0].detail
+    assert "private, loopback or trusted" not in none[0].detail
+
+
+# --- mailbox retrieval (fetchmail) -----------------------------------------------------------
+FETCHED = (
+    "from pop.example.net [192.0.2.16] by localhost with POP3 (fetchmail-6.4.37 polling pop.example.net"
+    " account bob) for <bob@localhost> (single-drop); Tue, 02 Jan 2024 20:00:00 +0000",
+    "from mail.example.org (mail.example.org [203.0.113.5]) by mx.example.net (Postfix) with ESMTPS"
+    " id 4T1 for <bob@example.net>; Tue, 02 Jan 2024 10:00:05 +0000",
+    "from [192.168.1.20] (unknown [192.168.1.20]) by mail.example.org (Postfix) with ESMTPSA id 9Z;"
+    " Tue, 02 Jan 2024 10:00:00 +0000",
+)
+
+
+def test_fetchmail_retrieval_is_the_recipients_side() -> None:
+    path = reconstruct(msg(*FETCHED), ctx=Context(now=NOW))
+    # the fetch from the mailbox is not the boundary: the mailbox provider's MX is
+    assert path.originating_ip == "203.0.113.5" and path.boundary_hop == 2
+    assert [ph.external for ph in path.hops] == [True, True, False]
+    waited = [f for f in path.findings if f.code == FindingCode.HOP_LONG_DELAY]
+    assert len(waited) == 1 and waited[0].where == "hop 3" and waited[0].severity == "info"
+    assert "mailbox" in waited[0].detail and "fetchmail-6.4.37" in waited[0].detail
+
+
+# --- Date header forms -----------------------------------------------------------------------
+def test_zoneless_date_is_an_unknown_local_time() -> None:
+    # 18:00 local with no zone, sent from UTC+9: 09:00 UTC, before the first hop (09:59 UTC)
+    path = reconstruct(msg(*CHAIN, date="Tue, 02 Jan 2024 18:58:00"), ctx=Context(now=NOW))
+    codes = {f.code for f in path.findings}
+    assert FindingCode.DATE_AFTER_FIRST_HOP not in codes and FindingCode.DATE_AFTER_TRUSTED_HOP not in codes
+    zone = [f for f in path.findings if f.code == FindingCode.DATE_NO_ZONE]
+    assert len(zone) == 1 and zone[0].severity == "notice" and zone[0].where == "message"
+    # no local time is 20 h ahead of UTC: still reported, saying how it was compared
+    far = reconstruct(msg(*CHAIN, date="Wed, 03 Jan 2024 06:00:00"), ctx=Context(now=NOW))
+    after = [f for f in far.findings if f.code == FindingCode.DATE_AFTER_FIRST_HOP]
+    assert len(after) == 1 and "±14 h" in after[0].detail
+    # an RFC 5322 zone is not a zoneless Date
+    assert FindingCode.DATE_NO_ZONE not in {f.code for f in reconstruct(msg(*CHAIN), ctx=Context(now=NOW)).findings}
+
+
+def test_twelve_hour_date() -> None:
+    # "12:29 AM" is 00:29: 09:59 on a 12-hour clock would be read as 12:29 and be "after" the hops
+    path = reconstruct(msg(*CHAIN, date="Tue, 02 Jan 2024 09:59:00 AM +0000"), ctx=Context(now=NOW))
+    assert path.date == datetime(2024, 1, 2, 9, 59, tzinfo=UTC)
+    midnight = reconstruct(msg(*CHAIN, date="02 Jan 24 12:29:13 AM -0000"), ctx=Context(now=NOW))
+    assert midnight.date == datetime(2024, 1, 2, 0, 29, 13, tzinfo=UTC)
+    assert FindingCode.DATE_AFTER_FIRST_HOP not in {f.code for f in midnight.findings}
+
+
+def test_impossible_date_is_reported_not_dropped() -> None:
+    path = reconstruct(msg(*CHAIN, date="Tue, 02 Jan 2024 27:39:33 +0600"), ctx=Context(now=NOW))
+    assert path.date is None
+    bad = [f for f in path.findings if f.code == FindingCode.DATE_UNREADABLE]
+    assert (
+        len(bad) == 1 and bad[0].where == "message" and ("Date", "Tue, 02 Jan 2024 27:39:33 +0600") in bad[0].evidence
+    )
+    assert FindingCode.DATE_MISSING not in {f.code for f in path.findings}

@@ -979,3 +979,73 @@ def test_200mb_mbox_streams_in_bounded_memory(tmp_path: Path) -> None:
     assert report["max_rss_kib"] < 200 * 1024, report
     if report["vm_hwm_kib"] is not None:
         assert report["vm_hwm_kib"] < 200 * 1024, report
+
+
+# --------------------------------------------------------------------------- "From  :" is a field
+
+# A header block in the obsolete syntax (RFC 5322 §4.5: blanks before the colon), as old
+# mailers and spam tools wrote it; none of its lines is an mbox separator.
+OBS_HEADER = (
+    b"Received: from relay.example.org by mx.example.net; Mon, 1 Jan 2024 00:00:00 +0000\n"
+    b"From  :<sender@example.org>\n"
+    b"To: rcpt@example.net\n"
+    b"From :\t<other@example.org>\n"
+    b"Subject: obsolete syntax\n"
+    b"\n"
+    b"body\n"
+)
+
+
+def test_a_from_colon_header_field_does_not_split_an_mbox() -> None:
+    data = b"From sender@example.org  Mon Jan  1 00:00:00 2024\n" + OBS_HEADER + b"\n" + mbox_of(M1)
+    messages = list(iter_messages(data))
+    assert [m.raw for m in messages] == [OBS_HEADER, M1]
+    assert [h.name for h in messages[0].headers][:2] == ["Received", "From"]
+    # One message in mbox form, as SpamAssassin's test corpus stores them: load() takes it.
+    single = load(b"From sender@example.org  Mon Jan  1 00:00:00 2024\n" + OBS_HEADER + b"\n")
+    assert single.raw == OBS_HEADER and single.source_format == "mbox"
+
+
+def test_a_from_colon_field_is_never_a_separator_but_a_from_line_still_is() -> None:
+    # A real separator needs no blank line before it (not every writer leaves one) ...
+    data = b"From a@example.org Mon Jan  1 00:00:00 2024\nSubject: 1\n\nx\nFrom b@example.org\nSubject: 2\n\ny\n"
+    assert [m.raw for m in iter_messages(data)] == [b"Subject: 1\n\nx", b"Subject: 2\n\ny"]
+    # ... but "From", blanks and a colon is a header field, even after a blank line.
+    data = b"From a@example.org Mon Jan  1 00:00:00 2024\nSubject: 1\n\nx\n\nFrom   :quoted@example.org\n"
+    assert [m.raw for m in iter_messages(data)] == [b"Subject: 1\n\nx\n\nFrom   :quoted@example.org"]
+
+
+def test_data_starting_with_a_from_colon_field_is_one_message(tmp_path: Path) -> None:
+    raw = b"From" + b" " * 40 + b":<sender@example.org>\nSubject: s\n\nbody\n"  # blanks past the sniffed head
+    path = tmp_path / "obs.eml"
+    path.write_bytes(raw)
+    for source in (raw, path, io.BytesIO(raw), NonSeekable(raw), gzip.compress(raw)):
+        message = load(source)
+        assert message.raw == raw
+        assert message.source_format != "mbox"
+        assert [h.name for h in message.headers] == ["From", "Subject"]
+    short = b"From :a@example.org\nSubject: s\n\nb\n"
+    assert load(short).raw == short and load(short).source_format == "bytes"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 6, 7, 9, 13, 64])
+def test_from_colon_fields_read_the_same_at_any_chunk_size(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    blanks = b"From" + b" " * 20 + b":<x@example.org>\n"
+    data = (
+        b"From a\n" + OBS_HEADER + b"\n"
+        + b"From b\nSubject: 2\n" + blanks + b"\nbody\n" + blanks + b"\n"
+        + b"From" + b" " * 20 + b"\n"  # blanks to the end of the data: a separator line
+    )  # fmt: skip
+    expected = [m.raw for m in iter_messages(data)]
+    assert expected == [OBS_HEADER, b"Subject: 2\n" + blanks + b"\nbody\n" + blanks, b""]
+    monkeypatch.setattr(sources, "_CHUNK", chunk)
+    assert [m.raw for m in iter_messages(data)] == expected
+    assert [m.raw for m in iter_messages(NonSeekable(data))] == expected
+
+
+def test_content_length_does_not_end_at_a_from_colon_field() -> None:
+    body = b"x\n"
+    raw = b"Subject: cl\nContent-Length: %d\n\n" % len(body) + body + b"From  :<y@example.org>\n"
+    (message,) = iter_messages(b"From a\n" + raw + b"\n")
+    assert message.raw == raw
+    assert codes(message) == [FindingCode.MBOX_CONTENT_LENGTH_MISMATCH]

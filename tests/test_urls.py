@@ -520,3 +520,114 @@ def test_hex_spelled_href_is_decoded_and_flagged() -> None:
     result = extract_text(html, content_type="text/html")
     assert [(u.url, u.obfuscation) for u in result.urls] == [(target, ("hex-encoded",))]
     assert {str(f.code) for f in result.findings} == {"url-obfuscated"}
+
+
+# --- a target carried in the path, wrapped <...> URLs, external-body references ------------
+def test_target_in_the_path_is_read_like_a_query_target() -> None:
+    # The redirector takes what follows its own path prefix; the scheme name is spelled
+    # with a percent-escape and the target hides a decoy before '@'.
+    href = "http://jump.example/out//*%68ttp://bank.example%40collect.example.net/a/?k=1"
+    result = extract_text(f'<a href="{href}">your bank</a>', content_type="text/html")
+    carried = [u for u in result.urls if u.source == "embedded"]
+    assert [(u.url, u.userinfo, u.host_ascii, u.embedded_in) for u in carried] == [
+        ("http://bank.example@collect.example.net/a/?k=1", "bank.example", "collect.example.net", href)
+    ]
+    assert "percent-encoded-url" in carried[0].obfuscation
+    codes = {(str(f.code), f.where) for f in result.findings}
+    assert ("url-userinfo", "part 1 (embedded)") in codes
+    assert ("url-obfuscated", "part 1 (embedded)") in codes
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://archive.example/web/2020/https://site.example/page", "https://site.example/page"),
+        ("https://r.example/go/https%3A%2F%2Fland.example%2Fp?x=1", "https://land.example/p?x=1"),
+        ("https://r.example/go/https%253A%252F%252Ftwice.example%252Fq", "https://twice.example/q"),
+        ("https://plain.example/docs/http-guide/index.html", None),
+        ("https://plain.example/a%2Fb/c", None),
+    ],
+)
+def test_url_in_the_path(url: str, expected: str | None) -> None:
+    got = [u for u in extract_text(f"see {url} today").urls if u.source == "embedded"]
+    assert [u.url for u in got] == ([expected] if expected else [])
+    if expected and "%" not in url:
+        assert "percent-encoded-url" not in got[0].obfuscation  # written plainly: no disguise
+
+
+def test_path_scan_is_linear() -> None:
+    url = "http://r.example/" + "%25" * 1300 + "x"
+    start = time.perf_counter()
+    for _ in range(200):
+        extract_text(url)
+    assert time.perf_counter() - start < 5
+
+
+def test_url_wrapped_in_angle_brackets_is_joined() -> None:
+    text = (
+        "Read the story:\r\n"
+        "<https://news.example/story?id=42&lang=en&cluster\r\n"
+        "url=https://source.example/item/9>\r\n"
+        "and <URL:http://old.example/a/very/long/\n    path/file.html> too.\n"
+    )
+    got = extract_text(text).urls
+    assert [(u.url, u.source) for u in got] == [
+        ("https://news.example/story?id=42&lang=en&clusterurl=https://source.example/item/9", "text"),
+        ("https://source.example/item/9", "embedded"),
+        ("http://old.example/a/very/long/path/file.html", "text"),
+    ]
+    assert not any("whitespace" in u.obfuscation for u in got)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<http://one.example/a b\nc>",  # a space inside a line: prose, not a wrapped URL
+        "<http://one.example/a\n\nnext paragraph>",  # a blank line ends it
+        "> <http://one.example/a\n> quoted>",  # a quoted reply's marker is no closing bracket
+        "<http://one.example/a\n" + "x" * 3000 + ">",  # too long
+    ],
+)
+def test_angle_brackets_that_are_not_a_wrapped_url(text: str) -> None:
+    assert [u.url for u in extract_text(text).urls] == ["http://one.example/a"]
+
+
+def test_angle_bracket_scan_is_linear() -> None:
+    text = "<http:" * 150_000 + "\n>"
+    start = time.perf_counter()
+    extract_text(text)
+    assert time.perf_counter() - start < 5
+
+
+def external_body(params: str) -> Message:
+    return Message.from_bytes(
+        (
+            "From: Drafts <drafts@sender.example>\r\nTo: bob@rcpt.example\r\nSubject: new draft\r\n"
+            'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
+            "--B\r\nContent-Type: text/plain\r\n\r\nThe draft is available.\r\n"
+            f"--B\r\nContent-Type: message/external-body;\r\n\t{params}\r\n\r\n"
+            "Content-Type: text/plain\r\nContent-ID: <draft-1@sender.example>\r\n\r\n\r\n--B--\r\n"
+        ).encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            'access-type="anon-ftp"; site="files.example.org"; directory="pub/drafts"; name="draft-07.txt"',
+            "ftp://files.example.org/pub/drafts/draft-07.txt",
+        ),
+        ('access-type=tftp; site="boot.example.org"; name="image.bin"', "tftp://boot.example.org/image.bin"),
+        (
+            'access-type=URL; URL="https://docs.example.org/\r\n    reports/q3.pdf"',
+            "https://docs.example.org/reports/q3.pdf",
+        ),
+        ('access-type="mail-server"; server="listserv@lists.example.org"', "mailto:listserv@lists.example.org"),
+        ('access-type="local-file"; name="/etc/motd"', None),
+        ('access-type="anon-ftp"; name="no-site.txt"', None),
+    ],
+)
+def test_external_body_reference_is_a_url(params: str, expected: str | None) -> None:
+    got = [(u.url, u.part) for u in extract(external_body(params)).urls if u.source == "external-body"]
+    assert got == ([(expected, "2")] if expected else [])

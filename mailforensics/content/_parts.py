@@ -44,6 +44,24 @@ are read too; a preamble's text is not (non-MIME readers show it, and it is the
 content, so the text read is the message's once more at most: linear. At most
 :data:`MAX_RECOVERED` parts are recovered per message. Nothing is fetched or executed.
 
+Uuencoded blocks in a text body
+-------------------------------
+Mail clients (Outlook, Thunderbird) show a uuencoded block written in a plain-text body
+(``begin 644 payload.exe``, the encoded lines, ``end``) as an attachment, so such a block
+is read out as a part of its own: ``content_type`` ``application/octet-stream`` (nothing
+declares a type), the name from the ``begin`` line, :attr:`Part.recovered` ``"uuencode"``,
+and the section of the text part it was found in followed by ``.uuencode.1``,
+``.uuencode.2``, ... (``"1.uuencode.1"``). The shape is strict: a ``begin`` line with a
+mode of 3 or 4 octal digits and a name, then only lines that are well-formed uuencoded
+lines (a length character and as many characters as that length needs, from the
+uuencoding alphabet), then ``end``; anything else and the lines are left as text. Only
+inline ``text/plain`` bodies (no file name, not ``Content-Disposition: attachment``) are
+read; each line is looked at once (linear), each line decoded with
+:func:`binascii.a2b_uu` (never raising), at most :data:`MAX_UUENCODED` blocks per message.
+The block's lines are taken out of the text part, so what is read there for URLs is the
+text around it. A part whose ``Content-Transfer-Encoding`` is ``x-uuencode`` is decoded
+by the email package itself and is an ordinary part.
+
 Raw 8-bit header values
 -----------------------
 ``Content-Type`` and ``Content-Disposition`` parameters written as raw 8-bit bytes (a file
@@ -54,11 +72,14 @@ Latin-1 (every byte kept, so the name can be re-read in its real charset) with a
 Section numbers follow IMAP (RFC 3501 §6.4.5 ``BODY[<section>]``): a single-part message
 is ``"1"``; the children of a multipart are ``"1"``, ``"2"``, ... and their children
 ``"2.1"``, ...; the body of an attached ``message/rfc822`` part ``"3"`` is ``"3.1"`` (or
-``"3.1"``, ``"3.2"``, ... when it is a multipart).
+``"3.1"``, ``"3.2"``, ... when it is a multipart). A ``message/external-body`` part is
+not descended into: its body is the header of content kept elsewhere (RFC 2046 §5.2.3),
+not content.
 """
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import dataclasses
 import email.message
@@ -77,6 +98,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_PARTS",
     "MAX_RECOVERED",
+    "MAX_UUENCODED",
     "MimeIssue",
     "MimeStructure",
     "Part",
@@ -93,6 +115,8 @@ MAX_PARTS = 1000
 MAX_DEPTH = 64
 #: At most this many parts are recovered from broken structure per message.
 MAX_RECOVERED = 100
+#: At most this many uuencoded blocks are read out of text bodies per message.
+MAX_UUENCODED = 100
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +150,8 @@ class Part:
     recovered
         None for a part the parser found; for a part recovered from broken structure
         (see the module docstring), where it was found: ``"epilogue"`` (after a close
-        delimiter), ``"preamble"`` or ``"body"`` (a multipart whose boundary was not found).
+        delimiter), ``"preamble"`` or ``"body"`` (a multipart whose boundary was not found);
+        ``"uuencode"`` for a uuencoded block read out of a text body.
     header_8bit
         How raw 8-bit bytes in its ``Content-Type``/``Content-Disposition`` were read:
         ``"utf-8"`` (RFC 6532) or ``"latin-1"`` (not valid UTF-8); None when there were none.
@@ -435,12 +460,15 @@ class MimeStructure:
         One :class:`MimeIssue` per part with defects, recovered parts or notes.
     recovery_limited
         True when :data:`MAX_RECOVERED` stopped the recovery.
+    uuencode_limited
+        True when :data:`MAX_UUENCODED` stopped the reading of uuencoded blocks.
     """
 
     parts: tuple[Part, ...] = ()
     truncated: bool = False
     issues: tuple[MimeIssue, ...] = ()
     recovery_limited: bool = False
+    uuencode_limited: bool = False
 
 
 # A delimiter line (RFC 2046 §5.1.1 bchars; a space inside but not last), with or
@@ -541,6 +569,94 @@ def _carve(text: str, limit: int) -> tuple[list[str], str, bool]:
     return chunks, "\n".join(outside), more
 
 
+# A uuencoded block: "begin", a mode of 3-4 octal digits, a name; lines of the
+# uuencoding alphabet (0x20-0x60); a zero-length line; "end".
+_UU_BEGIN = re.compile(rb"begin [0-7]{3,4} +(\S[^\r\n]{0,1023})")
+_UU_ALPHABET = bytes(range(0x20, 0x61))
+
+
+def _uu_line(line: bytes) -> bytes | None:
+    """The bytes one uuencoded line carries, or None when it is not one."""
+    if not line:
+        return b""  # a zero-length line whose " " a transport removed
+    count = (line[0] - 0x20) & 0x3F
+    if line[0] > 0x60 or line[0] < 0x20 or line.translate(None, _UU_ALPHABET):
+        return None
+    need = (count * 4 + 2) // 3  # the characters that carry ``count`` bytes
+    full = (count + 2) // 3 * 4  # the same, padded to a group of 4
+    if not need <= len(line) - 1 <= full + 2:  # encoders may add a check character
+        return None
+    try:
+        data = binascii.a2b_uu(line[: 1 + full])
+    except (binascii.Error, ValueError):
+        return None
+    return data[:count]
+
+
+def _uudecode(payload: bytes, limit: int) -> tuple[list[tuple[bytes, bytes]], bytes, bool]:
+    """The uuencoded blocks written in ``payload`` as ``(name, bytes)``, the payload
+    without their lines, and whether more than ``limit`` blocks were there.
+
+    Strict shape (see the module docstring); each line is looked at twice at most: linear.
+    """
+    if b"begin " not in payload:
+        return [], payload, False
+    lines = payload.split(b"\n")
+    n = len(lines)
+    blocks: list[tuple[bytes, bytes]] = []
+    kept: list[bytes] = []
+    more = False
+    i = 0
+    while i < n:
+        head = lines[i]
+        m = _UU_BEGIN.fullmatch(head.rstrip(b"\r")) if head.startswith(b"begin ") else None
+        if m is None or more:
+            kept.append(head)
+            i += 1
+            continue
+        chunks: list[bytes] = []
+        j = i + 1
+        ended = False
+        done = False  # a zero-length line was read: "end" must follow
+        while j < n:
+            line = lines[j].rstrip(b"\r")
+            if line.rstrip(b" \t") == b"end" and chunks:
+                ended = True
+                break
+            data = None if done else _uu_line(line)
+            if data is None:
+                break
+            if data:
+                chunks.append(data)
+            elif not chunks:
+                break  # no content before the end marker: not a file
+            else:
+                done = True
+            j += 1
+        if not ended:
+            kept.append(head)  # not a block: its lines stay text, read again from line j
+            i += 1
+            kept.extend(lines[i:j])
+            i = j
+            continue
+        if len(blocks) >= limit:
+            more = True
+            kept.extend(lines[i : j + 1])
+        else:
+            blocks.append((m.group(1).rstrip(b" \t"), b"".join(chunks)))
+        i = j + 1
+    if not blocks:
+        return [], payload, more
+    return blocks, b"\n".join(kept), more
+
+
+def _uu_name(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def _to_bytes(text: str) -> bytes:
     """The parser's text back as bytes (raw 8-bit bytes are lone surrogates in it)."""
     try:
@@ -595,6 +711,8 @@ def read_structure(message: Message) -> MimeStructure:
     truncated = False
     recovered_count = 0
     limited = False
+    uu_count = 0
+    uu_limited = False
     declared: dict[str, str] = {}  # boundary -> the section of the first multipart declaring it
     # Children pushed in reverse to keep document order.
     stack: list[_Entry] = [(root, "", 0, None, False)]
@@ -701,13 +819,41 @@ def read_structure(message: Message) -> MimeStructure:
                 )
                 for entry in reversed(entries):
                     stack.append(entry)
+        if (
+            part.content_type == "text/plain"
+            and not part.filename
+            and part.disposition != "attachment"
+            and b"begin " in part.payload
+        ):
+            # Uuencoded blocks in a text body: shown as attachments by mail clients.
+            blocks, text_rest, more = _uudecode(part.payload, MAX_UUENCODED - uu_count)
+            uu_limited = uu_limited or more
+            if blocks:
+                part = dataclasses.replace(part, payload=text_rest)
+                for k in range(len(blocks), 0, -1):
+                    name = _uu_name(blocks[k - 1][0])
+                    uu = Part(
+                        section=f"{leaf_section}.uuencode.{uu_count + k}",
+                        content_type="application/octet-stream",
+                        filename=name,
+                        filename_raw=name,
+                        payload=blocks[k - 1][1],
+                        recovered="uuencode",
+                    )
+                    stack.append((uu, uu.section, depth + 1, "uuencode", quiet))
+                uu_count += len(blocks)
         parts.append(part)
         notes = tuple(n for n in part.notes if n not in _BASE64_DEFECTS and not n.endswith("unparsed body"))
         # A top-level multipart that could not be parsed is the message body ("message").
         issue_section = section if maintype == "multipart" else leaf_section
         _note_issue(issues, msg, issue_section, origin, quiet, describe(recovered_here), notes, reused, msg is root)
         inner_quiet = quiet or part.content_type in _HEADERS_ONLY
-        if isinstance(body, list) and body and isinstance(body[0], email.message.Message):
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], email.message.Message)
+            and part.content_type != "message/external-body"  # only the header of content kept elsewhere
+        ):
             inner = body[0]
             # An attached message's multipart body numbers its children "3.1", "3.2": read
             # it as a multipart at "3"; a single-part body is "3.1".
@@ -715,7 +861,13 @@ def read_structure(message: Message) -> MimeStructure:
                 leaf_section if inner.is_multipart() and _maintype(inner) == "multipart" else f"{leaf_section}.1"
             )
             stack.append((inner, inner_section, depth + 1, origin, inner_quiet))
-    return MimeStructure(parts=tuple(parts), truncated=truncated, issues=tuple(issues), recovery_limited=limited)
+    return MimeStructure(
+        parts=tuple(parts),
+        truncated=truncated,
+        issues=tuple(issues),
+        recovery_limited=limited,
+        uuencode_limited=uu_limited,
+    )
 
 
 def _note_issue(
@@ -871,12 +1023,14 @@ def structure_findings(structure: MimeStructure) -> tuple[Finding, ...]:
                     evidence=tuple(("defect", d) for d in encoding),
                 )
             )
-    if structure.truncated or structure.recovery_limited:
+    if structure.truncated or structure.recovery_limited or structure.uuencode_limited:
         cut = []
         if structure.truncated:
             cut.append(f"more than {MAX_PARTS} parts or deeper than {MAX_DEPTH} levels: the rest was not read")
         if structure.recovery_limited:
             cut.append(f"more than {MAX_RECOVERED} parts hidden in broken structure: only the first were recovered")
+        if structure.uuencode_limited:
+            cut.append(f"more than {MAX_UUENCODED} uuencoded blocks in its text: only the first were read")
         out.append(
             Finding(
                 code=FindingCode.CONTENT_LIMIT,

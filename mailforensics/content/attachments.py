@@ -17,6 +17,12 @@ the name, and:
   classic "credential harvesting page opened from disk";
 - calendar invites (``text/calendar``, ``.ics``): the links in their properties.
 
+A uuencoded block in a plain-text body (``begin 644 payload.exe`` ... ``end``), which mail
+clients show as an attachment, is listed as one (part ``1.uuencode.1``, see
+:mod:`mailforensics.content._parts`). A ``message/external-body`` part is listed as
+the reference it is (category ``"external"``, no content, no hashes): the message
+points to the file instead of carrying it.
+
 Nothing is written to disk unless ``save_to=`` names a folder; then each attachment is
 written under that folder only, with a sanitized name (no path separators, no ``..``, no
 control or bidi characters, no device names), never overwriting a file.
@@ -220,7 +226,7 @@ class Attachment:
     size
         Its size in bytes (transfer-decoded).
     md5, sha1, sha256
-        Hex digests of the decoded bytes.
+        Hex digests of the decoded bytes (``""`` for a ``message/external-body`` reference).
     extension
         The last extension of the name, lower case, without the dot.
     double_extension
@@ -229,6 +235,9 @@ class Attachment:
         ``"executable"``, ``"script"``, ``"risky"`` (shortcuts, disk images, macro
         documents, OneNote), ``"archive"``, ``"html"``, ``"calendar"``, ``"message"``,
         ``"document"``, ``"image"`` or ``"other"``: by sniffed type, then extension.
+        ``"external"`` for a ``message/external-body`` part: a reference to content kept
+        elsewhere (an FTP site, a URL), listed with ``size`` 0, no hashes and no sniffed
+        type, as the message does not carry the content (the reference is in the URLs).
     archive
         The archive's listing, for archives.
     password_fields
@@ -245,7 +254,11 @@ class Attachment:
         None for a part of the declared MIME structure; ``"epilogue"``, ``"preamble"`` or
         ``"body"`` for a part recovered from broken structure (after a close delimiter,
         before the first delimiter, or in a multipart whose boundary was not found):
-        content a mail client may show that scanners reading the declared structure miss.
+        content a mail client may show that scanners reading the declared structure miss;
+        ``"uuencode"`` for a uuencoded block (``begin 644 name`` ... ``end``) written in a
+        text body, which mail clients show as an attachment (its ``part`` is the text
+        part's section followed by ``.uuencode.1``, ...; its ``declared_type``
+        ``application/octet-stream``, as nothing declares one).
     """
 
     part: str
@@ -378,6 +391,11 @@ _EXT_TYPES = {
     "jpeg": "image/jpeg",
     "png": "image/png",
     "gif": "image/gif",
+    "bmp": "image/bmp",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "webp": "image/webp",
+    "ico": "image/vnd.microsoft.icon",
     "txt": "text/plain",
     "csv": "text/plain",
     "rtf": "application/rtf",
@@ -403,6 +421,9 @@ def sniff(data: bytes) -> str | None:
             if mime == "application/java-vm" and len(head) >= 8 and struct.unpack(">I", head[4:8])[0] < 40:
                 return "application/x-mach-binary"  # a Mach-O universal binary (few architectures)
             return mime
+    shaped = _shaped(head)
+    if shaped is not None:
+        return shaped
     if b"%PDF-" in head[:1024]:
         return "application/pdf"
     for offset in (0x8001, 0x8801, 0x9001):
@@ -428,6 +449,51 @@ def sniff(data: bytes) -> str | None:
     if any(tag in text for tag in ("<html", "<body", "<form", "<script", "<input")):
         return "text/html"
     return "text/plain"
+
+
+# Formats whose short magic number is checked with the fields around it.
+_BMP_DIB_SIZES = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
+_RIFF = {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo"}
+_FTYP = {
+    b"heic": "image/heic",
+    b"heix": "image/heic",
+    b"mif1": "image/heif",
+    b"avif": "image/avif",
+    b"qt  ": "video/quicktime",
+    b"M4A ": "audio/mp4",
+}
+
+
+def _shaped(head: bytes) -> str | None:
+    """Images and media whose magic number is short, recognized only with the header
+    fields that follow it (so text starting with ``BM`` is no bitmap)."""
+    if head.startswith(b"BM") and len(head) >= 18:
+        # BITMAPFILEHEADER: size, two reserved zero words, pixel offset; then the DIB header size.
+        if head[6:10] == b"\x00\x00\x00\x00" and struct.unpack("<I", head[14:18])[0] in _BMP_DIB_SIZES:
+            return "image/bmp"
+        return None
+    if head[:4] in (b"\x00\x00\x01\x00", b"\x00\x00\x02\x00") and len(head) >= 22:
+        # ICONDIR (type 1 icon, 2 cursor), a count, then the first entry: reserved byte 0,
+        # a data size and an offset past the directory.
+        count = struct.unpack("<H", head[4:6])[0]
+        size, offset = struct.unpack("<II", head[14:22])
+        if 0 < count <= 256 and head[9] == 0 and size > 0 and offset >= 6 + 16 * count:
+            return "image/vnd.microsoft.icon"
+        return None
+    if head.startswith(b"RIFF") and len(head) >= 12:
+        return _RIFF.get(head[8:12])
+    if head[4:8] == b"ftyp" and len(head) >= 12 and 8 <= struct.unpack(">I", head[:4])[0] <= 4096:
+        brand = head[8:12]
+        return _FTYP.get(brand, "video/mp4" if brand.isascii() else None)
+    if head.startswith(b"OggS\x00"):
+        return "audio/ogg"
+    if head.startswith(b"fLaC\x00"):
+        return "audio/flac"
+    if head.startswith(b"ID3") and len(head) >= 10 and head[3] in (2, 3, 4) and head[4] == 0:
+        return "audio/mpeg"
+    if head.startswith(b"8BPS\x00\x01"):
+        return "image/vnd.adobe.photoshop"
+    return None
 
 
 def _refine_zip(data: bytes) -> str:
@@ -894,7 +960,30 @@ def _org(host: str | None) -> str | None:
     return info.registered_domain or info.ascii
 
 
+def _external(part: Part) -> Attachment:
+    """A ``message/external-body`` part: a reference to content kept elsewhere (RFC 2046
+    §5.2.3). Its body is only the header of that content, not the content: nothing to
+    size, hash, sniff or save; the reference itself is in the URLs (source
+    ``"external-body"``)."""
+    ext, double = _extensions(part.filename)
+    return Attachment(
+        part=part.section,
+        filename=part.filename,
+        filename_raw=part.filename_raw,
+        name_encoding=_name_encoding(part),
+        disposition=part.disposition,
+        content_id=part.content_id,
+        declared_type=part.content_type,
+        extension=ext,
+        double_extension=double,
+        category="external",
+        recovered=part.recovered,
+    )
+
+
 def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None) -> tuple[Attachment, list[Finding]]:
+    if part.content_type == "message/external-body":
+        return _external(part), []
     data = part.payload
     where = f"part {part.section}" + (f" ({part.filename[:80]})" if part.filename else "")
     findings: list[Finding] = []

@@ -33,18 +33,19 @@ bounded: host names repeat across a mailbox.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote, urljoin
+from urllib.parse import quote, unquote, urljoin
 
 import idna
 
 from mailforensics.auth.orgdomain import load_psl, organizational_domain
 from mailforensics.content._html import Tokenizer, unescape
-from mailforensics.content._parts import Part, decode_text, walk
+from mailforensics.content._parts import Part, _param, decode_text, walk
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import Message
 
@@ -99,6 +100,8 @@ _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 _TRAILING = frozenset(".,;:!?*'\"")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _PARAM_SPLIT = re.compile(r"[&;]")
+_PATH_URL = re.compile(r"https?://", re.IGNORECASE)
+_TO_PATH = re.compile(r"[^:]*:[/\\]*[^/\\]*")
 _CSS_URL = re.compile(r"url\(|@import", re.IGNORECASE)
 _TOKEN_SPLIT = re.compile(r"[^\w.\-\u3002\uff0e\uff61]+")
 _FORBIDDEN_HOST = frozenset(" #/:<>?@[\\]^|%\x00\t\n\r")
@@ -173,7 +176,9 @@ class URL:
     source
         Where in the part: ``"href"``, ``"src"``, ``"action"``, ``"formaction"``,
         ``"base"``, ``"srcset"``, ``"css"``, ``"meta-refresh"``, ``"attr:<name>"``,
-        ``"text"``, ``"script"``, ``"comment"``, ``"calendar"``, ``"embedded"``.
+        ``"text"``, ``"script"``, ``"comment"``, ``"calendar"``, ``"embedded"``,
+        ``"external-body"`` (the reference of a ``message/external-body`` part, RFC 2046
+        §5.2.3: content the message points to instead of carrying it).
     tag
         The HTML element (``"a"``, ``"img"``, ``"form"``), or None.
     text
@@ -892,6 +897,7 @@ class _Collector:
         url = outer.url
         q = url.find("?")
         h = url.find("#")
+        self._embedded_in_path(outer, q, h)
         if q < 0 and h < 0:
             return
         tail = url[min(i for i in (q, h) if i >= 0) + 1 :]
@@ -917,20 +923,123 @@ class _Collector:
                 parsed = _parse(found, base=None, hosts=self.hosts)
                 if parsed is None or parsed.host is None:
                     continue
-                self.sink.append(
-                    _record(
-                        parsed,
-                        part=self.part,
-                        content_type=self.content_type,
-                        source="embedded",
-                        tag=outer.tag,
-                        embedded_in=outer.url,
+                self._add_embedded(parsed, outer)
+
+    def _embedded_in_path(self, outer: URL, q: int, h: int) -> None:
+        """A URL carried in the path of ``outer`` (``https://redir.example/go/https://x.example/``).
+
+        Redirectors and open redirects also take the target from the path. The path
+        (after the authority, before the query and fragment) is percent-decoded (twice at
+        most, so ``%68ttp`` is ``http``) and searched once for ``http://`` or
+        ``https://``; the first one found, with the rest of the path and the query, is
+        the carried URL (one per outer URL), read as any other (userinfo, host).
+        Percent-encoding in its scheme name only hides it: ``percent-encoded-url``.
+        """
+        url = outer.url
+        ends = [i for i in (q, h) if i >= 0]
+        stop = min(ends) if ends else len(url)
+        authority = _TO_PATH.match(url, 0, stop)  # scheme, slashes, authority
+        path_at = authority.end() if authority is not None else stop
+        if path_at >= stop:
+            return
+        path = url[path_at:stop]
+        lowered = path.lower()
+        if "%" not in path and "http" not in lowered:
+            return
+        found = _PATH_URL.search(path)
+        decoded = path
+        rounds = 0
+        while found is None and "%" in decoded and rounds < 2:
+            decoded = unquote(decoded, errors="replace")
+            rounds += 1
+            found = _PATH_URL.search(decoded)
+        if found is None:
+            return
+        inner = decoded[found.start() :]
+        if 0 <= q < (h if h >= 0 else len(url)):
+            inner += url[q : h if h >= 0 else len(url)]
+        # The scheme name itself percent-encoded (%68ttp): a disguise, not URL syntax.
+        hidden = rounds > 0 and found.group().split(":", 1)[0].lower() not in lowered
+        for candidate, _pct in _text_urls(inner):
+            if len(self.sink) >= MAX_URLS:
+                raise _LimitReached
+            parsed = _parse(candidate, base=None, hosts=self.hosts)
+            if parsed is not None and parsed.host is not None:
+                if hidden:
+                    parsed = dataclasses.replace(
+                        parsed, obfuscation=tuple(dict.fromkeys(("percent-encoded-url", *parsed.obfuscation)))
                     )
-                )
+                self._add_embedded(parsed, outer)
+            return  # the first URL only: the one the redirector takes
+
+    def _add_embedded(self, parsed: _Parsed, outer: URL) -> None:
+        """Record ``parsed``, a URL carried inside ``outer`` (its query, fragment or path)."""
+        self.sink.append(
+            _record(
+                parsed,
+                part=self.part,
+                content_type=self.content_type,
+                source="embedded",
+                tag=outer.tag,
+                embedded_in=outer.url,
+            )
+        )
+
+    def scan_plain(self, text: str) -> None:
+        """A plain-text body: URLs in ``<...>`` wrapped across lines joined (see
+        :func:`_wrapped_urls`), the rest read by :meth:`scan_text`."""
+        pos = 0
+        for start, end, joined in _wrapped_urls(text):
+            self.scan_text(text[pos:start], "text")
+            self.add(joined, "text", base=False)
+            pos = end
+        self.scan_text(text[pos:] if pos else text, "text")
 
     def scan_text(self, text: str, source: str) -> None:
         for found, pct in _text_urls(text):
             self.add(found, source, obfuscation=("percent-encoded-url",) if pct else (), base=False)
+
+
+_ANGLE_URL = re.compile(r"<(?:URL:)?[ \t]*([A-Za-z][A-Za-z0-9+.\-]{1,31}:)", re.IGNORECASE)
+#: A URL in angle brackets is joined across lines up to this many characters.
+_MAX_WRAPPED = 2048
+
+
+def _wrapped_urls(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, url)`` for each URL written in ``<...>`` across line breaks.
+
+    RFC 3986 Appendix C: in plain text a URI delimited by ``<`` and ``>`` (or
+    ``<URL:`` and ``>``) may be wrapped over lines, and the whitespace around the line
+    breaks is not part of it. A bracket counts when it opens with a scheme name, closes
+    within 2048 characters with no ``<`` before the ``>``, and each line
+    inside is one run without whitespace (no blank line, no prose). Single-line brackets
+    are left to the ordinary scanner. Each stretch of text between two ``<`` is read
+    once at most: linear.
+    """
+    if "<" not in text or "\n" not in text:
+        return []
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for m in _ANGLE_URL.finditer(text):
+        start = m.start()
+        if start < pos:
+            continue
+        limit = min(len(text), start + _MAX_WRAPPED)
+        following = text.find("<", start + 1, limit)
+        if following >= 0:
+            limit = following
+        close = text.find(">", m.end(), limit)
+        if close < 0:
+            continue
+        inner = text[m.start(1) : close]
+        if "\n" not in inner:
+            continue
+        lines = [line.strip() for line in inner.split("\n")]
+        if any(not line or len(line.split()) > 1 for line in lines):
+            continue
+        out.append((start, close + 1, "".join(lines)))
+        pos = close + 1
+    return out
 
 
 def _mismatch(domains: Sequence[str], host: HostInfo | None) -> tuple[str, bool]:
@@ -1074,7 +1183,52 @@ def _kind(part: Part) -> str | None:
     return None
 
 
+_FTP_ACCESS = {"anon-ftp": "ftp", "ftp": "ftp", "tftp": "tftp"}
+_PATH_SAFE = "/!$&'()*+,;=:@-._~"
+
+
+def _external_body_url(part: Part) -> str | None:
+    """The URL a ``message/external-body`` part refers to, built from its parameters.
+
+    RFC 2046 §5.2.3: ``access-type=anon-ftp`` (or ``ftp``, ``tftp``) with ``site``,
+    ``directory`` and ``name`` is ``ftp://site/directory/name`` (``tftp://`` for TFTP);
+    ``mail-server`` with ``server`` (and ``subject``) is ``mailto:server?subject=...``;
+    RFC 2017 ``access-type=URL`` carries the URL itself in ``URL=`` (whitespace removed).
+    None for the other access types (``local-file``, ``afs``) or missing parameters.
+    Nothing is fetched.
+    """
+    if part.content_type != "message/external-body" or part.obj is None:
+        return None
+    msg = part.obj
+
+    def param(name: str) -> str:
+        value = _param(msg, name, "content-type")
+        return "".join(value.split())[:MAX_URL_LENGTH] if value else ""
+
+    access = param("access-type").lower()
+    if access == "url":
+        return param("url") or None
+    if access in _FTP_ACCESS:
+        site, name = param("site"), param("name")
+        if not site or not name:
+            return None
+        path = "/".join(p for p in (param("directory").strip("/"), name.lstrip("/")) if p)
+        return f"{_FTP_ACCESS[access]}://{site}/{quote(path, safe=_PATH_SAFE)}"
+    if access == "mail-server":
+        server = param("server")
+        if "@" not in server:
+            return None
+        subject = _param(msg, "subject", "content-type")
+        return f"mailto:{server}" + (f"?subject={quote(subject[:500], safe='')}" if subject else "")
+    return None
+
+
 def _scan_part(part: Part, sink: list[URL], hosts: dict[str, HostInfo]) -> None:
+    if part.content_type == "message/external-body":
+        ref = _external_body_url(part)
+        if ref:
+            _Collector(sink, hosts, part.section, part.content_type).add(ref, "external-body", base=False)
+        return
     kind = _kind(part)
     if kind is None:
         return
@@ -1085,7 +1239,7 @@ def _scan_part(part: Part, sink: list[URL], hosts: dict[str, HostInfo]) -> None:
     elif kind == "calendar":
         collector.scan_text(_calendar_text(text), "calendar")
     else:
-        collector.scan_text(text, "text")
+        collector.scan_plain(text)
 
 
 def _findings(urls: Sequence[URL], truncated: bool) -> tuple[Finding, ...]:
