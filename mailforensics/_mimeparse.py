@@ -22,6 +22,7 @@ import email.message
 import email.policy
 import re
 import types
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["message_from_bytes"]
@@ -85,8 +86,20 @@ def _fast_parser_class() -> type[email.feedparser.FeedParser] | None:
 _FeedParser = _fast_parser_class()
 
 
-def message_from_bytes(raw: bytes) -> email.message.Message:
-    """``email.message_from_bytes(raw, policy=email.policy.compat32)``."""
+def message_from_bytes(raw: bytes, *, continuations: Sequence[int] = ()) -> email.message.Message:
+    """``email.message_from_bytes(raw, policy=email.policy.compat32)``.
+
+    ``continuations``: offsets of lines in ``raw`` to read as folded continuations — each
+    is given the one leading space it lacks before parsing (the broken folds that
+    :mod:`mailforensics.message` found in the header section), so that the header fields
+    after them are read as header, as the message's own header reader reads them.
+    """
+    if continuations:
+        pieces, last = [], 0
+        for offset in sorted(set(continuations)):
+            pieces += [raw[last:offset], b" "]
+            last = offset
+        raw = b"".join([*pieces, raw[last:]])
     if _FeedParser is None:
         return email.message_from_bytes(raw, policy=email.policy.compat32)
     # email.parser.BytesParser.parsebytes, then Parser.parse: the text fed in 8192

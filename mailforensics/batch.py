@@ -94,6 +94,7 @@ from mailforensics.addresses import mailboxes
 from mailforensics.context import Context
 from mailforensics.errors import InputError
 from mailforensics.message import Message
+from mailforensics.path import read_date
 from mailforensics.resolvers.evidence import EvidenceRecord
 
 if TYPE_CHECKING:
@@ -258,42 +259,16 @@ def _decoded(value: str | None) -> str | None:
         return value
 
 
-# "12:29:13 AM": a 12-hour clock, which RFC 5322 does not allow but some old mailers wrote.
-_MERIDIEM = re.compile(r"(?<![\d:])(\d{1,2})(:\d{2}(?::\d{2})?)[ \t]*([AaPp])\.?[Mm]\.?(?![A-Za-z])")
-
-
-def _24h(m: re.Match[str]) -> str:
-    hour = int(m.group(1))
-    if 1 <= hour <= 12:  # 12 AM is 00, 12 PM is 12
-        hour = hour % 12 + (12 if m.group(3) in "Pp" else 0)
-    return f"{hour:02d}{m.group(2)}"  # an hour the suffix cannot qualify (0, 13...) is kept
-
-
 def _date(value: str | None) -> datetime | None:
     """The ``date`` column: the topmost Date field as an aware UTC datetime, or None.
 
-    Read as :func:`email.utils.parsedate_to_datetime` reads it, with a 12-hour time
-    (``12:29:13 AM``, not RFC 5322 but written by some old mailers) turned into the
-    24-hour clock first, so that the suffix is not taken for the zone. A date without a
-    zone (or with ``-0000``, RFC 5322's "local time unknown") is read as UTC as written,
-    as the path reads such a date (and a trace date without a zone): the wall-clock time
-    is kept, but it may be off by the sender's unknown UTC offset.
+    Read as the path reads it (:func:`mailforensics.path.read_date`): comments dropped (so
+    ``00:19:00 (EDT) -0400`` keeps its zone), a 12-hour time (``12:29:13 AM``, not RFC
+    5322 but written by some old mailers) turned into the 24-hour clock. A date without a
+    zone (or with ``-0000``, RFC 5322's "local time unknown") is read as UTC as written:
+    the wall-clock time is kept, but it may be off by the sender's unknown UTC offset.
     """
-    if not value:
-        return None
-    value = _MERIDIEM.sub(_24h, value, count=1)
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
+    return read_date(value)[0]
 
 
 _ROW_HEADERS = ("from", "subject", "message-id", "date")

@@ -13,6 +13,33 @@ trace is a *candidate* with the field it came from and a confidence:
 - ``low``: anything below the trust boundary — a claim by a host the recipient does not
   control.
 
+Two more kinds of evidence:
+
+- A batch SMTP stream (RFC 2442) holds the envelope itself: the ``HELO``/``EHLO``,
+  ``MAIL FROM`` and ``RCPT TO`` commands before each message, kept by the source in
+  :attr:`Message.source_envelope <mailforensics.message.Message.source_envelope>`. They
+  are ``high`` facts with source ``"BSMTP envelope"``, and come first. They record the
+  transfer that wrote the batch file — the newest one, after every Received field — so
+  the boundary hop's HELO, which pairs with the client address SPF checks, is still
+  preferred for :attr:`Envelope.helo`, and neither the BSMTP HELO nor its RCPT TO is
+  compared with the header evidence (a relay's own HELO, and the recipients after alias
+  expansion, differ legitimately); its MAIL FROM is.
+- ``submitter_ip``: the address of the client that submitted the message to a webmail
+  or submission service, which that service wrote in a header field:
+  ``X-Originating-IP`` (Outlook.com/Hotmail, Exchange, Roundcube and other webmail:
+  ``[198.51.100.1]``) and ``X-Yahoo-Post-IP`` (Yahoo) — the fields SpamAssassin reads as
+  originating-IP headers whose writers are known. For webmail-sent phish it is often
+  the sender's own address, where the Received chain only shows the provider's relays.
+  ``medium`` when the field stands above the boundary hop's Received field (written
+  within infrastructure whose relay the recipient trusts), else ``low`` (the sender's
+  provider wrote it, or the sender did: a claim). Only a value that is an IP address is
+  read, canonicalised; anything else is ignored. A trusted, public one is reported
+  (``envelope-submitter-ip``, info) unless it is a Received hop's client address: some
+  receivers (Prodigy/SBC) write ``X-Originating-IP`` for the SMTP client they received
+  from, which is a relay. Exchange's
+  ``X-MS-Exchange-Organization-OriginalClientIPAddress`` is not read: it records the
+  client of whichever Exchange server took the message, a relay as often as a submitter.
+
 Conflicting candidates of high or medium confidence become Findings. Received-SPF and
 Authentication-Results are read through :mod:`mailforensics.authresults`.
 
@@ -33,7 +60,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mailforensics.addresses import canonical_ip
+from mailforensics.addresses import canonical_ip, is_private_address, parse_ip
 from mailforensics.authresults import message_claims
 from mailforensics.findings import Finding, FindingCode, Severity
 from mailforensics.message import HeaderField, Message
@@ -44,6 +71,10 @@ __all__ = ["Envelope", "EnvelopeField", "reconstruct"]
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 #: Fields written by the delivery agent that record RCPT TO.
 _RCPT_FIELDS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
+#: Fields in which a webmail or submission service records its client's address.
+_SUBMITTER_FIELDS = ("X-Originating-IP", "X-Yahoo-Post-IP")
+#: The source of the envelope read from a batch SMTP stream's commands.
+BSMTP_SOURCE = "BSMTP envelope"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,7 +84,8 @@ class EnvelopeField:
     Parameters
     ----------
     field
-        ``"mail_from"``, ``"rcpt_to"``, ``"helo"`` or ``"client_ip"``.
+        ``"mail_from"``, ``"rcpt_to"``, ``"helo"``, ``"client_ip"`` or ``"submitter_ip"``
+        (the address a webmail service recorded for its client, see the module docstring).
     value
         The value; for ``mail_from`` an empty string is the null reverse-path ``<>``.
     source
@@ -87,11 +119,15 @@ class Envelope:
     rcpt_to
         The best RCPT TO addresses (highest confidence present).
     helo
-        The boundary hop's HELO name, or a verdict header's ``helo``.
+        The boundary hop's HELO name, or a verdict header's ``helo``, or a BSMTP ``HELO``.
     client_ip
         The originating IP (the boundary hop's client address), or a verdict header's.
     findings
         Conflicts and notable values.
+    submitter_ip
+        The webmail client's address (``X-Originating-IP``, ``X-Yahoo-Post-IP``),
+        canonical: the topmost trusted one, else the topmost one — which is then the
+        sender's provider's word, or the sender's (see its ``confidence`` in ``fields``).
     """
 
     fields: tuple[EnvelopeField, ...]
@@ -100,6 +136,7 @@ class Envelope:
     helo: str | None
     client_ip: str | None
     findings: tuple[Finding, ...]
+    submitter_ip: str | None = None
 
 
 _ANGLE = re.compile(r"<([^<>]*)>")
@@ -179,9 +216,21 @@ def reconstruct(message: Message, path: Path) -> Envelope:
         value, raw = _read_address(text)
         add(field, value, source, confidence, raw)
 
+    # A batch SMTP stream's commands: the envelope itself, first.
+    recorded = message.source_envelope
+    if recorded is not None:
+        if recorded.mail_from is not None:
+            add_address("mail_from", recorded.mail_from, recorded.source, HIGH)
+        for text in recorded.rcpt_to:
+            add_address("rcpt_to", text, recorded.source, HIGH)
+        if recorded.helo:
+            add("helo", recorded.helo, recorded.source, HIGH)
+
     # The fields read below, in one pass over the header (as message.get_all(name) would
     # give each: top first), rather than one pass per name.
-    named: dict[str, list[HeaderField]] = {name.lower(): [] for name in ("Return-Path", *_RCPT_FIELDS)}
+    named: dict[str, list[HeaderField]] = {
+        name.lower(): [] for name in ("Return-Path", *_RCPT_FIELDS, *_SUBMITTER_FIELDS)
+    }
     for h in message.headers:
         bucket = named.get(h.name.lower())
         if bucket is not None:
@@ -210,6 +259,16 @@ def reconstruct(message: Message, path: Path) -> Envelope:
             for part in h.unfolded.split(","):
                 if part.strip():
                     add_address("rcpt_to", part, f"{name} (header {h.index})", conf)
+
+    # The webmail client's address, as its service recorded it; a value that is not an
+    # address (a hostile or mangled field) is not evidence of one.
+    for name in _SUBMITTER_FIELDS:
+        for h in named[name.lower()]:
+            written = h.unfolded
+            ip = canonical_ip(written) if len(written) <= 64 else None  # no literal is longer
+            if ip is not None:
+                conf = MEDIUM if _trusted_header(h.index, boundary_index) else LOW
+                add("submitter_ip", ip, f"{name} (header {h.index})", conf, None if ip == written else written)
 
     # Received clauses, newest first so that the best candidate comes first.
     for ph in reversed(path.hops):
@@ -253,10 +312,10 @@ def reconstruct(message: Message, path: Path) -> Envelope:
 
     findings.extend(_conflicts(fields))
 
-    def best(field: str, usable: Callable[[str], bool] | None = None) -> EnvelopeField | None:
+    def best(field: str, usable: Callable[[EnvelopeField], bool] | None = None) -> EnvelopeField | None:
         for conf in (HIGH, MEDIUM, LOW):
             for f in fields:
-                if f.field == field and f.confidence == conf and (usable is None or usable(f.value)):
+                if f.field == field and f.confidence == conf and (usable is None or usable(f)):
                     return f
         return None
 
@@ -279,11 +338,33 @@ def reconstruct(message: Message, path: Path) -> Envelope:
             if f.field == "rcpt_to" and f.confidence == rcpt_best.confidence:
                 seen.setdefault(_norm(f.value), f.value)
         rcpt = tuple(seen.values())
-    helo = best("helo")
+    # The boundary hop's HELO pairs with the client address; a BSMTP HELO names the
+    # newest transfer, so it is the value only when nothing else recorded one.
+    helo = best("helo", lambda f: f.source != BSMTP_SOURCE and f.confidence != LOW) or best("helo")
     # A claimed client-ip that is not an address (a mangled or forged verdict field) stays
     # in ``fields`` as what the message says, but is never the envelope's address: SPF's
     # check_host() takes an IP (RFC 7208 §4.1).
-    client_ip = best("client_ip", lambda value: canonical_ip(value) is not None)
+    client_ip = best("client_ip", lambda f: canonical_ip(f.value) is not None)
+    submitter = best("submitter_ip")
+    # Some receivers write X-Originating-IP for the SMTP client they took the message
+    # from: a value that is a hop's client address is a relay, not a webmail client.
+    relays = {canonical_ip(ph.hop.from_ip) for ph in path.hops if ph.hop.from_ip}
+    if submitter is not None and submitter.confidence != LOW and submitter.value not in relays:
+        where_from = parse_ip(submitter.value)
+        if where_from is not None and not (
+            is_private_address(where_from) or where_from.is_unspecified or where_from.is_multicast
+        ):
+            findings.append(
+                Finding(
+                    code=FindingCode.ENVELOPE_SUBMITTER_IP,
+                    severity=Severity.INFO,
+                    where=submitter.source,
+                    detail=f"The message was submitted through webmail from {submitter.value}: the "
+                    "address of the sender's own client, recorded by a service inside the trust "
+                    "boundary (the Received chain shows only the service's relays).",
+                    evidence=((submitter.source, submitter.raw or submitter.value),),
+                )
+            )
     return Envelope(
         fields=tuple(fields),
         mail_from=mail_from.value if mail_from else None,
@@ -291,6 +372,7 @@ def reconstruct(message: Message, path: Path) -> Envelope:
         helo=helo.value if helo else None,
         client_ip=canonical_ip(client_ip.value) if client_ip else None,
         findings=tuple(findings),
+        submitter_ip=submitter.value if submitter else None,
     )
 
 
@@ -307,7 +389,7 @@ def _conflicts(fields: list[EnvelopeField]) -> list[Finding]:
     for field, code in _CONFLICT_CODES.items():
         values: dict[str, list[EnvelopeField]] = {}
         for f in reliable:
-            if f.field == field:
+            if f.field == field and not (field == "helo" and f.source == BSMTP_SOURCE):
                 values.setdefault(_norm(f.value), []).append(f)
         if len(values) > 1:
             out.append(
@@ -328,7 +410,7 @@ def _conflicts(fields: list[EnvelopeField]) -> list[Finding]:
     received_for = {_norm(f.value) for f in reliable if f.field == "rcpt_to" and f.source.startswith("Received")}
     if received_for:
         for f in reliable:
-            if f.field != "rcpt_to" or f.source.startswith(("Received", "Delivered-To")):
+            if f.field != "rcpt_to" or f.source.startswith(("Received", "Delivered-To", BSMTP_SOURCE)):
                 continue
             if _norm(f.value) not in received_for:
                 out.append(

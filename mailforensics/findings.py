@@ -40,6 +40,7 @@ class FindingCode(StrEnum):
     MBOX_CONTENT_LENGTH_MISMATCH = "mbox-content-length-mismatch"
     MBOX_FROM_QUOTING_AMBIGUOUS = "mbox-from-quoting-ambiguous"
     MAILDIR_UNDELIVERED = "maildir-undelivered"
+    BSMTP_STREAM_DEFECT = "bsmtp-stream-defect"
     RECEIVED_UNPARSED = "received-unparsed"
     RECEIVED_NO_TIMESTAMP = "received-no-timestamp"
     RECEIVED_NO_ZONE = "received-no-timezone"
@@ -67,6 +68,7 @@ class FindingCode(StrEnum):
     ENVELOPE_IP_CONFLICT = "envelope-ip-conflict"
     ENVELOPE_NULL_SENDER = "envelope-null-sender"
     ENVELOPE_MULTIPLE_RETURN_PATH = "envelope-multiple-return-path"
+    ENVELOPE_SUBMITTER_IP = "envelope-submitter-ip"
     # --- DNS reputation (rDNS, HELO, DNSBL, MX) ---------------------------------------
     DNS_TEMPERROR = "dns-temperror"
     RDNS_NONE = "rdns-none"

@@ -10,7 +10,12 @@ each field's position and its exact folded text, and a hostile message must not 
 to make the split raise. The rules follow RFC 5322 §2.2 and §3.6 (with the obsolete
 ``name WSP ":"`` form of §4.5) and stop where CPython's ``email`` stops — at the first
 line that is neither a field nor a continuation — so that we see the header block a mail
-client saw. A MIME field that RFC 2045 allows once per entity (``Content-Type``,
+client saw. One exception, which :attr:`Message.email` shares: such a line followed by
+more header fields up to an empty line (looked for within 200 lines and 64 KB) is a
+broken fold, a continuation written without its leading whitespace (Outlook writes them),
+and is read as part of the field before it, with a ``message-header-syntax`` defect —
+mail clients read the fields after it, and a Content-Type placed there must not be hidden
+from the scan. A MIME field that RFC 2045 allows once per entity (``Content-Type``,
 ``Content-Transfer-Encoding``, ``Content-Disposition``) written twice in that block is a
 ``mime-structure-defect``: readers differ on which one they use.
 """
@@ -31,7 +36,7 @@ from mailforensics.findings import Finding, FindingCode, Severity
 
 _T = TypeVar("_T")
 
-__all__ = ["HeaderField", "Message"]
+__all__ = ["HeaderField", "Message", "SourceEnvelope"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +64,35 @@ class HeaderField:
         if "\n" not in self.value:  # most fields are not folded
             return self.value.strip()
         return " ".join(line.strip() for line in self.value.split("\n")).strip()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceEnvelope:
+    """The SMTP envelope a source recorded beside a message's bytes, outside them.
+
+    A batch SMTP stream (RFC 2442) carries each message after the SMTP commands that
+    sent it: ``HELO``/``EHLO``, ``MAIL FROM`` and ``RCPT TO``. Those are the envelope
+    itself, not a trace of it in a header, so they are kept here as written and read by
+    :mod:`mailforensics.envelope` as high-confidence facts.
+
+    Parameters
+    ----------
+    helo
+        The argument of the last ``HELO``/``EHLO`` command before the transaction, or None.
+    mail_from
+        The text after ``MAIL FROM:`` as written (the path and any ESMTP parameters,
+        ``"<a@example.org> SIZE=1200"``; ``"<>"`` is the null sender), or None when the
+        transaction had no ``MAIL FROM``.
+    rcpt_to
+        The text after each ``RCPT TO:``, as written, in order.
+    source
+        Where the envelope was read, for the envelope rows: ``"BSMTP envelope"``.
+    """
+
+    helo: str | None = None
+    mail_from: str | None = None
+    rcpt_to: tuple[str, ...] = ()
+    source: str = "BSMTP envelope"
 
 
 def _fields_by_name(message: Message) -> dict[str, tuple[HeaderField, ...]]:
@@ -92,14 +126,49 @@ def _field_name_ok(name: bytes) -> bool:
     return _FIELD_NAME.fullmatch(name) is not None
 
 
-def _parse_header_block(raw: bytes) -> tuple[tuple[HeaderField, ...], int | None, tuple[Finding, ...]]:
-    """Split ``raw`` into header fields; return them, the body offset and defects."""
+#: A header line that this reader and CPython's ``email`` both take as a field (a name, no
+#: whitespace before the colon) or a continuation, with no stray CR inside it (``email``
+#: also ends a line at a bare CR).
+_AGREED_LINE = re.compile(rb"(?:[ \t]|[\x21-\x39\x3b-\x7e]+:)[^\r\n]*\r?\n")
+#: One whole line for both readers (no CR before its end).
+_ONE_LINE = re.compile(rb"[^\r\n]*\r?\n")
+#: How far past a broken fold we look for the rest of the header section: bounded, so a
+#: header of junk lines costs linear time.
+_FOLD_LOOKAHEAD_LINES = 200
+_FOLD_LOOKAHEAD_BYTES = 64 * 1024
+
+
+def _header_goes_on(raw: bytes, start: int) -> bool:
+    """Whether the lines from ``start`` are header fields or continuations, at least one
+    field, up to an empty line, within the lookahead bounds."""
+    pos = start
+    limit = min(len(raw), start + _FOLD_LOOKAHEAD_BYTES)
+    seen_field = False
+    for _ in range(_FOLD_LOOKAHEAD_LINES):
+        end = raw.find(b"\n", pos, limit)
+        if end < 0:
+            return False
+        if end == pos or (end == pos + 1 and raw[pos] == 0x0D):
+            return seen_field  # the empty line that ends the header section
+        if _AGREED_LINE.fullmatch(raw, pos, end + 1) is None:
+            return False
+        seen_field = seen_field or raw[pos] not in b" \t"
+        pos = end + 1
+    return False
+
+
+def _scan_header_block(
+    raw: bytes,
+) -> tuple[list[tuple[bytes, list[bytes]]], int | None, list[Finding], tuple[int, ...]]:
+    """The header section's fields as (name, lines), the body offset, defects, and the
+    offsets of the lines read as broken folds (continuations written without whitespace)."""
     defects: list[Finding] = []
     fields: list[tuple[bytes, list[bytes]]] = []
     body_offset: int | None = None
+    mended: list[int] = []
+    agreed = True  # every line so far is one CPython's email reads as we do
     pos = 0
     size = len(raw)
-    non_utf8 = False
     while pos < size:
         end = raw.find(b"\n", pos)
         line_end = size if end < 0 else end + 1
@@ -110,6 +179,7 @@ def _parse_header_block(raw: bytes) -> tuple[tuple[HeaderField, ...], int | None
         if line[:1] in (b" ", b"\t"):
             if fields:
                 fields[-1][1].append(line)
+                agreed = agreed and _AGREED_LINE.fullmatch(raw, pos, line_end) is not None
                 pos = line_end
                 continue
             # A continuation before any field: not a header block at all.
@@ -126,6 +196,33 @@ def _parse_header_block(raw: bytes) -> tuple[tuple[HeaderField, ...], int | None
         colon = line.find(b":")
         name = line[:colon].rstrip(b" \t") if colon > 0 else b""
         if colon <= 0 or not _field_name_ok(name):
+            if (
+                fields
+                and agreed
+                and not mended
+                and _ONE_LINE.fullmatch(raw, pos, line_end) is not None
+                and _header_goes_on(raw, line_end)
+            ):
+                # A broken fold: a continuation written without its leading whitespace,
+                # with the header section plainly going on after it (Outlook writes such
+                # lines). Mail clients read the fields after it; so do we, or a
+                # Content-Type placed after such a line would be hidden from the scan.
+                defects.append(
+                    Finding(
+                        code=FindingCode.MESSAGE_HEADER_SYNTAX,
+                        severity=Severity.WARNING,
+                        where=f"header {len(fields) - 1}",
+                        detail="A header line that is neither a field nor a folded continuation "
+                        "(no leading whitespace, RFC 5322 §2.2.3) was read as a continuation of "
+                        "the field before it, because header fields follow it; a reader that ends "
+                        "the header section at that line sees the rest of the header as body.",
+                        evidence=(("line", _decode_header_bytes(line[:200])[0]),),
+                    )
+                )
+                fields[-1][1].append(line)
+                mended.append(pos)
+                pos = line_end
+                continue
             # Not a field: like CPython's email, the header section ends here.
             if fields or pos == 0:
                 defects.append(
@@ -141,7 +238,18 @@ def _parse_header_block(raw: bytes) -> tuple[tuple[HeaderField, ...], int | None
             body_offset = pos
             break
         fields.append((name, [line[colon + 1 :]]))
+        agreed = agreed and _AGREED_LINE.fullmatch(raw, pos, line_end) is not None
         pos = line_end
+    return fields, body_offset, defects, tuple(mended)
+
+
+def _parse_header_block(
+    raw: bytes,
+) -> tuple[tuple[HeaderField, ...], int | None, tuple[Finding, ...], tuple[int, ...]]:
+    """Split ``raw`` into header fields; return them, the body offset, defects and the
+    offsets of broken folds."""
+    fields, body_offset, defects, mended = _scan_header_block(raw)
+    non_utf8 = False
     result: list[HeaderField] = []
     for index, (name, lines) in enumerate(fields):
         value_bytes = b"\n".join(lines)
@@ -158,7 +266,12 @@ def _parse_header_block(raw: bytes) -> tuple[tuple[HeaderField, ...], int | None
                 detail="Header bytes are neither ASCII nor UTF-8; they were read as Latin-1.",
             )
         )
-    return tuple(result), body_offset, tuple(defects)
+    return tuple(result), body_offset, tuple(defects), mended
+
+
+def _broken_folds(message: Message) -> tuple[int, ...]:
+    """Offsets of the header lines read as broken folds (for a message not built here)."""
+    return _scan_header_block(message.raw)[3]
 
 
 #: MIME header fields that RFC 2045 allows once per entity, and how much a second one
@@ -253,12 +366,16 @@ class Message:
     raw
         The message's bytes exactly as stored. For mbox: without the ``From `` separator
         line, with mboxrd ``>From `` quoting undone. For a converted Outlook ``.msg``:
-        a reconstruction (see ``raw_is_original``).
+        a reconstruction (see ``raw_is_original``). For batch SMTP (BSMTP, RFC 2442): the
+        message text of one ``DATA`` section, from the line after ``DATA`` up to and
+        including the line break before the terminating ``.`` line, with SMTP
+        dot-stuffing undone (RFC 5321 §4.5.2) — the bytes the receiving MTA would have
+        received; the SMTP commands are not in it (see ``source_envelope``).
     origin
         Where it came from: a path, ``"export.mbox#17"`` (0-based position), or a maildir
         key ``"Maildir/cur/1700000000.M1P2.host:2,S"``.
     source_format
-        ``"eml"``, ``"mbox"``, ``"maildir"``, ``"msg"`` or ``"bytes"``.
+        ``"eml"``, ``"mbox"``, ``"maildir"``, ``"msg"``, ``"bsmtp"`` or ``"bytes"``.
     raw_is_original
         False when ``raw`` was rebuilt from another format (an Outlook ``.msg``): its bytes
         are not the ones that were signed, so no DKIM result may be claimed for it.
@@ -268,6 +385,9 @@ class Message:
         Offset of the body in ``raw``, or None if there is no header/body separator.
     defects
         :class:`~mailforensics.findings.Finding` records for what was wrong with the input.
+    source_envelope
+        The SMTP envelope the source recorded outside the message bytes (a BSMTP
+        transaction's HELO, MAIL FROM and RCPT TO), or None — for every other format.
     """
 
     raw: bytes
@@ -277,6 +397,7 @@ class Message:
     headers: tuple[HeaderField, ...] = ()
     body_offset: int | None = None
     defects: tuple[Finding, ...] = field(default=(), compare=False)
+    source_envelope: SourceEnvelope | None = None
 
     @classmethod
     def from_bytes(
@@ -287,6 +408,7 @@ class Message:
         source_format: str = "bytes",
         raw_is_original: bool = True,
         defects: tuple[Finding, ...] = (),
+        source_envelope: SourceEnvelope | None = None,
     ) -> Message:
         """Build a Message from bytes; never raises for malformed content.
 
@@ -298,9 +420,11 @@ class Message:
             See :class:`Message`.
         defects
             Defects already found by the source (for example an mbox length mismatch).
+        source_envelope
+            The envelope the source recorded beside the bytes (see :class:`Message`).
         """
         raw = bytes(raw)
-        headers, body_offset, header_defects = _parse_header_block(raw)
+        headers, body_offset, header_defects, mended = _parse_header_block(raw)
         found = list(defects) + _content_defects(raw) + list(header_defects) + _duplicate_mime_fields(headers)
         if raw.strip() and not headers:
             found.append(
@@ -311,7 +435,7 @@ class Message:
                     detail="No RFC 5322 header fields were found: this is not an email message.",
                 )
             )
-        return cls(
+        message = cls(
             raw=raw,
             origin=origin,
             source_format=source_format,
@@ -319,7 +443,10 @@ class Message:
             headers=headers,
             body_offset=body_offset,
             defects=tuple(found),
+            source_envelope=source_envelope,
         )
+        message.derived("mailforensics.message._broken_folds", lambda _: mended)  # known: no second scan
+        return message
 
     # --- derived views -------------------------------------------------------------------
     def derived(self, key: str, compute: Callable[[Message], _T]) -> _T:
@@ -373,7 +500,10 @@ class Message:
         # The stdlib's own parser, minus a regex compilation per multipart boundary.
         from mailforensics._mimeparse import message_from_bytes
 
-        return message_from_bytes(self.raw)
+        # A broken fold the header reader joined to its field is given the leading space
+        # it lacked, so that email reads the same header section (``raw`` is not touched).
+        folds = self.derived("mailforensics.message._broken_folds", _broken_folds)
+        return message_from_bytes(self.raw, continuations=folds)
 
     def __repr__(self) -> str:
         subject = self.get("Subject")

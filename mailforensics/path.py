@@ -208,7 +208,13 @@ def _date_header(message: Message | None) -> tuple[datetime | None, str | None]:
     ``"no-zone"`` (read as UTC; the real zone is unknown) or ``"unreadable"``."""
     if message is None:
         return None, None
-    text = message.get("Date")
+    return read_date(message.get("Date"))
+
+
+def read_date(text: str | None) -> tuple[datetime | None, str | None]:
+    """A Date field's value as an aware UTC datetime, and what is wrong with it (see
+    :func:`_date_header`); read as Received dates are: comments (``(EDT) -0400``, RFC 5322
+    §3.3 CFWS) dropped, 12-hour times, a zone glued to the time."""
     if not text or not text.strip():
         return None, None
     words = _DATE_COMMENT.sub(" ", text[:1000])
@@ -307,6 +313,14 @@ def build_path(
         None,
     )
     originating_ip = hops_top_first[boundary_top_pos].from_ip if boundary_top_pos is not None else None
+    unspecified = originating_ip
+    parsed_origin = parse_ip(originating_ip) if originating_ip else None
+    if parsed_origin is not None and parsed_origin.is_unspecified:
+        # 0.0.0.0 / :: (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2) is no client's address: the
+        # receiver's field was redacted, or written by someone who did not know it.
+        originating_ip = None
+    else:
+        unspecified = None
 
     # --- findings -------------------------------------------------------------------------
     if n == 0:
@@ -334,15 +348,21 @@ def build_path(
     elif originating_ip is None and boundary_top_pos is not None:
         bh = hops_top_first[boundary_top_pos]
         client = bh.from_rdns or bh.from_helo or "?"
+        recorded = (
+            f"the header records {unspecified}, the unspecified address, which no client can have "
+            "(redacted, or not written by a real receiver)"
+            if unspecified
+            else "the header records no client address that could be read"
+        )
         findings.append(
             Finding(
                 code=FindingCode.BOUNDARY_NO_CLIENT_IP,
-                severity=Severity.NOTICE,
+                severity=Severity.WARNING if unspecified else Severity.NOTICE,
                 where=f"hop {boundary_hop}",
                 detail=f"Hop {boundary_hop} is the trust boundary: {bh.by_host or 'the receiver'} received the "
-                f"message from {client}, outside the recipient's infrastructure, but the header records no "
-                "client address that could be read. The originating IP is unknown; the headers below it were "
-                "written outside the trust boundary and are claims.",
+                f"message from {client}, outside the recipient's infrastructure, but {recorded}. The "
+                "originating IP is unknown; the headers below it were written outside the trust boundary and "
+                "are claims.",
                 evidence=(("raw", bh.raw[:500]),),
             )
         )

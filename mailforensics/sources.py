@@ -36,7 +36,11 @@ The content decides, never the file name:
    finding says that no DKIM/ARC result can be claimed for it.
 3. Data that starts with a ``From `` separator line is an mbox (one message or many);
    see the mbox rules for the ``From  :`` header field that is not one.
-4. Anything else is one RFC 5322 message (``.eml``), whatever it is called; what is not
+4. Data whose first line is an SMTP command in SMTP syntax — ``HELO name``,
+   ``EHLO name`` or ``MAIL FROM:<path>`` (case-insensitive, CRLF or LF) — is a batch SMTP
+   stream (BSMTP, RFC 2442); see the BSMTP rules. No RFC 5322 message starts so: a field
+   name holds no blank.
+5. Anything else is one RFC 5322 message (``.eml``), whatever it is called; what is not
    a message at all is still returned, with the defects :meth:`Message.from_bytes` finds.
 
 A directory that contains ``cur`` and ``new`` subdirectories (``tmp`` is optional: empty
@@ -100,10 +104,34 @@ mbox rules
   absorb the messages after it; read such a file with ``variant="mboxrd"`` or
   ``"mboxo"`` to rule that out.
 
+BSMTP rules
+-----------
+* The stream is read as SMTP commands, one per line: ``HELO``/``EHLO`` (the name is
+  kept for the transactions after it), ``MAIL FROM:``, ``RCPT TO:``, ``DATA``, ``RSET``,
+  ``NOOP`` and ``QUIT``; blank lines are skipped. Each ``DATA`` section is one message:
+  its lines up to the line that holds only ``.``, with the leading ``.`` of every other
+  line that starts with one removed (RFC 5321 §4.5.2 dot-stuffing). ``raw`` is that
+  text — the message the receiving MTA would have received, ending with the line break
+  before the ``.`` line; ``source_format`` is ``"bsmtp"``; ``origin`` is
+  ``"<path>#<n>"`` (0-based, one per DATA section); and ``source_envelope`` holds the
+  transaction's HELO, MAIL FROM and RCPT TO as written, which
+  :mod:`mailforensics.envelope` reads as ``"BSMTP envelope"`` facts.
+* A DATA section that starts with an mbox ``From `` line (a BSMTP file made from an
+  mbox, as in SpamAssassin's test corpus) loses that line, as an mbox member does, with
+  a ``BSMTP_STREAM_DEFECT`` notice quoting it. DATA without MAIL FROM or RCPT TO, more
+  than 1000 recipients (the rest are counted, not kept) and data that ends before the
+  ``.`` line (``MESSAGE_TRUNCATED``) are reported on the message.
+* Nothing is dropped and nothing is guessed: a line that is not one of these commands,
+  a command line longer than 4096 bytes, or data after ``QUIT`` ends the reading of
+  commands, and the rest of the data is yielded as one more message with a
+  ``BSMTP_STREAM_DEFECT`` warning (and whatever :meth:`Message.from_bytes` finds in it).
+  A stream without any DATA section yields one empty message with that warning. The
+  reading is one forward pass, in bounded memory (the largest message).
+
 ``origin`` is the path for a file (``os.fspath`` of the argument, joined with names
-below a directory), ``"<path>#<n>"`` (0-based) for mbox members, ``"<bytes>"`` for a
+below a directory), ``"<path>#<n>"`` (0-based) for mbox and BSMTP members, ``"<bytes>"`` for a
 bytes source, and the file object's ``name`` for a file object (``"<stream>"`` when it
-has none). ``source_format`` is ``"eml"``, ``"mbox"``, ``"maildir"``, ``"msg"`` or
+has none). ``source_format`` is ``"eml"``, ``"mbox"``, ``"maildir"``, ``"msg"``, ``"bsmtp"`` or
 ``"bytes"`` (a single message given as bytes or as an unnamed stream); it names the
 container the bytes came out of, so an mbox or ``.msg`` keeps its name whether it came
 as a file, bytes or a stream, or sat in a maildir.
@@ -131,7 +159,7 @@ from typing import IO, Any, Protocol, TypeAlias, cast
 
 from mailforensics.errors import InputError
 from mailforensics.findings import Finding, FindingCode, Severity
-from mailforensics.message import Message
+from mailforensics.message import Message, SourceEnvelope
 
 __all__ = ["MBOX_VARIANTS", "Source", "iter_messages", "load"]
 
@@ -809,6 +837,250 @@ def _msg_read_error(data: bytes, origin: str, problem: str) -> Message:
     return Message.from_bytes(data, origin=origin, source_format="msg", defects=(finding,))
 
 
+# --------------------------------------------------------------------------- batch SMTP
+
+#: The first line of a batch SMTP stream (RFC 2442): ``HELO``/``EHLO`` and a name, or
+#: ``MAIL FROM:`` and a path in angle brackets (with ESMTP parameters), in SMTP command
+#: syntax. No RFC 5322 message starts like this: a field name holds no blank.
+_BSMTP_FIRST = re.compile(
+    rb"(?:(?:HELO|EHLO)[ ]+[\x21-\x7e]+|MAIL FROM:[ ]?<[^<>\r\n]*>(?:[ ]+[\x21-\x7e]+)*)[ \t]*\r?\n", re.IGNORECASE
+)
+_BSMTP_PREFIXES = (b"HELO ", b"EHLO ", b"MAIL FROM:")
+#: A command line is at most 512 octets (RFC 5321 §4.5.3.1.4); a longer one is not read
+#: as a command. Generous, so that a long ESMTP parameter list still is.
+_BSMTP_LINE_MAX = 4096
+#: RCPT TO arguments kept per transaction (RFC 5321 §4.5.3.1.8 asks for 100); more are counted.
+_BSMTP_MAX_RCPT = 1000
+
+
+def _starts_bsmtp(head: bytes) -> bool:
+    """Whether ``head`` may start a BSMTP stream (its whole first line then decides)."""
+    return head[:10].upper().startswith(_BSMTP_PREFIXES)
+
+
+def _smtp_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")  # SMTPUTF8 (RFC 6531)
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _bsmtp_finding(severity: Severity, detail: str, evidence: tuple[tuple[str, str], ...] = ()) -> Finding:
+    return Finding(
+        code=FindingCode.BSMTP_STREAM_DEFECT, severity=severity, where="source", detail=detail, evidence=evidence
+    )
+
+
+def _verb(text: bytes, verb: bytes) -> bool:
+    """``text`` is the command ``verb`` alone or followed by a blank and an argument."""
+    return text[: len(verb)].upper() == verb and (len(text) == len(verb) or text[len(verb)] in b" \t")
+
+
+class _BsmtpSplitter:
+    """Reads a batch SMTP stream (RFC 2442) forward from ``reader``: one Message per
+    ``DATA`` section, carrying its transaction's HELO, MAIL FROM and RCPT TO.
+
+    Linear in the size of the data and bounded in memory by the largest message: command
+    lines are at most ``_BSMTP_LINE_MAX`` bytes, at most ``_BSMTP_MAX_RCPT`` recipients
+    are kept per transaction, and the buffer is released as each message is yielded.
+    """
+
+    def __init__(self, reader: _Reader, *, origin: str, read: bytes) -> None:
+        self._reader = reader
+        self._origin = origin
+        self._buf = bytearray(read)  # ``read``: the first bytes, already taken from ``reader``
+        self._count = 0
+        self._failure_reported = False
+
+    def _fill(self) -> bool:
+        chunk = self._reader.read(_CHUNK)
+        if not chunk:
+            return False
+        self._buf += chunk
+        return True
+
+    def _message(self, raw: bytes, findings: list[Finding], envelope: SourceEnvelope | None) -> Message:
+        origin = f"{self._origin}#{self._count}"
+        self._count += 1
+        if self._reader.error is not None and not self._failure_reported:
+            self._failure_reported = True
+            findings.append(_failure_finding(self._reader.error, "message"))
+        return Message.from_bytes(
+            raw, origin=origin, source_format="bsmtp", defects=tuple(findings), source_envelope=envelope
+        )
+
+    def _line_end(self, pos: int) -> int | None:
+        """The end of the line at ``pos`` (after its LF, or the end of the data), or None
+        when it is longer than a command line may be."""
+        limit = pos + _BSMTP_LINE_MAX
+        found = self._buf.find(b"\n", pos, limit)
+        while found < 0:
+            if len(self._buf) >= limit:
+                return None
+            resume = len(self._buf)
+            if not self._fill():
+                return len(self._buf)
+            found = self._buf.find(b"\n", resume, limit)
+        return found + 1
+
+    def _data(self, start: int) -> tuple[bytes, int, bool]:
+        """The message text of the DATA section at ``start`` (a line start), dot-stuffing
+        undone (RFC 5321 §4.5.2), the offset after its ``.`` line, and whether that line
+        was found. The line break before the ``.`` line ends the message's last line."""
+        buf = self._buf
+        pieces: list[bytes] = []
+        piece = start
+        scan = start - 1  # the LF of the DATA line: a "." at ``start`` starts a line
+        while True:
+            found = buf.find(b"\n.", scan)
+            while found < 0:
+                resume = max(scan, len(buf) - 1)
+                if not self._fill():
+                    pieces.append(bytes(buf[piece:]))
+                    return b"".join(pieces), len(buf), False
+                found = buf.find(b"\n.", resume)
+            dot = found + 1
+            while len(buf) < dot + 3 and self._fill():
+                pass
+            after = bytes(buf[dot + 1 : dot + 3])
+            pieces.append(bytes(buf[piece:dot]))
+            if after[:1] == b"\n" or after[:2] == b"\r\n" or after in (b"", b"\r"):
+                return b"".join(pieces), dot + 1 + (1 if after[:1] == b"\n" else len(after)), True
+            piece = scan = dot + 1  # a stuffed line: its first "." is dropped
+
+    def _leftover(self, pos: int, detail: str, evidence: tuple[tuple[str, str], ...]) -> Message:
+        """The rest of the data from ``pos`` as one message, so that nothing is dropped."""
+        rest = bytes(self._buf[pos:]) + self._reader.read_all()
+        self._buf = bytearray()
+        return self._message(rest, [_bsmtp_finding(Severity.WARNING, detail, evidence)], None)
+
+    def __iter__(self) -> Iterator[Message]:
+        helo: str | None = None
+        mail_from: str | None = None
+        rcpt: list[str] = []
+        extra_rcpt = 0
+        pos = line_no = 0
+        while pos < len(self._buf) or self._fill():
+            end = self._line_end(pos)
+            line_no += 1
+            if end is None:
+                yield self._leftover(
+                    pos,
+                    f"Line {line_no} of the batch SMTP stream is longer than an SMTP command line; "
+                    "the rest of the data is read as one message.",
+                    (("line", _smtp_text(bytes(self._buf[pos : pos + 200]))),),
+                )
+                return
+            text = bytes(self._buf[pos:end]).rstrip(b"\r\n").rstrip(b" \t")
+            start, pos = pos, end
+            upper = text[:10].upper()
+            if not text.strip():
+                continue
+            if _verb(text, b"HELO") or _verb(text, b"EHLO"):
+                helo = _smtp_text(text[5:].strip()) or None
+            elif upper.startswith(b"MAIL FROM:"):
+                mail_from, rcpt, extra_rcpt = _smtp_text(text[10:].strip()), [], 0
+            elif upper.startswith(b"RCPT TO:"):
+                if len(rcpt) < _BSMTP_MAX_RCPT:
+                    rcpt.append(_smtp_text(text[8:].strip()))
+                else:
+                    extra_rcpt += 1
+            elif upper == b"DATA":
+                raw, pos, complete = self._data(pos)
+                raw, findings = _data_findings(raw, complete, mail_from, rcpt, extra_rcpt)
+                yield self._message(raw, findings, SourceEnvelope(helo=helo, mail_from=mail_from, rcpt_to=tuple(rcpt)))
+                del self._buf[:pos]
+                pos, mail_from, rcpt, extra_rcpt = 0, None, [], 0
+                if not complete:
+                    return
+            elif upper == b"RSET":
+                mail_from, rcpt, extra_rcpt = None, [], 0
+            elif _verb(text, b"NOOP"):
+                continue
+            elif upper == b"QUIT":
+                del self._buf[:pos]
+                pos = 0
+                while True:  # blank lines after QUIT are skipped, chunk by chunk
+                    self._buf = bytearray(self._buf.lstrip())
+                    if self._buf or not self._fill():
+                        break
+                if self._buf:
+                    yield self._leftover(
+                        pos,
+                        "Data follows the QUIT command of the batch SMTP stream; it is read as one message.",
+                        (("after QUIT", _smtp_text(bytes(self._buf[pos : pos + 200]).strip())),),
+                    )
+                    return
+                break
+            else:
+                yield self._leftover(
+                    start,
+                    f"Line {line_no} of the batch SMTP stream is not an SMTP command this reader knows "
+                    "(HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT); the rest of the data is read as one message.",
+                    (("line", _smtp_text(text[:200])),),
+                )
+                return
+            if pos > _CHUNK:  # commands read: let the buffer go
+                del self._buf[:pos]
+                pos = 0
+        if self._count == 0:
+            yield self._message(
+                b"",
+                [_bsmtp_finding(Severity.WARNING, "The batch SMTP stream holds no DATA section: no message.")],
+                None,
+            )
+        elif self._reader.error is not None and not self._failure_reported:
+            yield self._message(b"", [], None)
+
+
+def _data_findings(
+    raw: bytes, complete: bool, mail_from: str | None, rcpt: list[str], extra_rcpt: int
+) -> tuple[bytes, list[Finding]]:
+    """What was wrong with one BSMTP transaction, and its message text without an mbox
+    ``From `` line that a BSMTP file made from an mbox keeps at the start of DATA."""
+    findings: list[Finding] = []
+    if raw.startswith(b"From "):
+        newline = raw.find(b"\n")
+        line = raw if newline < 0 else raw[:newline]
+        after = _blanks_end(line, 5)
+        if after == len(line) or line[after] != 0x3A:  # a "From  :" field stays (see the mbox rules)
+            raw = b"" if newline < 0 else raw[newline + 1 :]
+            findings.append(
+                _bsmtp_finding(
+                    Severity.NOTICE,
+                    "The DATA section starts with an mbox 'From ' line, which is no part of a message "
+                    "(the file was made from an mbox); it was removed, as an mbox reader removes it.",
+                    (("line", _smtp_text(line[:200]).rstrip("\r")),),
+                )
+            )
+    if mail_from is None or not rcpt:
+        findings.append(
+            _bsmtp_finding(
+                Severity.NOTICE,
+                "DATA without " + ("MAIL FROM" if mail_from is None else "RCPT TO") + " before it: an SMTP server "
+                "refuses it (RFC 5321 §3.3), so the envelope of this message is incomplete.",
+            )
+        )
+    if extra_rcpt:
+        findings.append(
+            _bsmtp_finding(
+                Severity.NOTICE,
+                f"The transaction has {len(rcpt) + extra_rcpt} RCPT TO commands; the first {len(rcpt)} are kept.",
+            )
+        )
+    if not complete:
+        findings.append(
+            Finding(
+                code=FindingCode.MESSAGE_TRUNCATED,
+                severity=Severity.WARNING,
+                where="message",
+                detail="The batch SMTP data ends before the '.' line that ends a DATA section: the "
+                "message may be incomplete.",
+            )
+        )
+    return raw, findings
+
+
 # --------------------------------------------------------------------------- one stored file
 
 
@@ -846,6 +1118,14 @@ def _iter_content(
                     return _scan_for_mboxrd(opener)
 
             yield from _MboxSplitter(reader, origin=origin, variant=variant, rescan=rescan, read=read)
+            return
+    elif not content.findings and _starts_bsmtp(head):
+        taken = bytearray()
+        while b"\n" not in taken and len(taken) < _BSMTP_LINE_MAX and (chunk := reader.read(_CHUNK)):
+            taken += chunk
+        read = bytes(taken)
+        if _BSMTP_FIRST.match(read) is not None:
+            yield from _BsmtpSplitter(reader, origin=origin, read=read)
             return
     data = read + reader.read_all()
     findings = list(content.findings)
@@ -1028,7 +1308,7 @@ def iter_messages(source: Source, *, variant: str = "auto") -> Iterator[Message]
 
     The content decides the format (see the module docstring): a single ``.eml``
     message, an Outlook ``.msg`` item, an mbox (optionally gzip/bzip2/xz-compressed), a
-    maildir, or a directory tree of any of these. An mbox is streamed in 1 MiB chunks,
+    batch SMTP stream, a maildir, or a directory tree of any of these. An mbox is streamed in 1 MiB chunks,
     so memory stays bounded by the largest message. Arguments are checked when this is
     called; reading happens as the iterator is consumed.
 

@@ -637,3 +637,146 @@ def test_external_body_is_listed_as_a_reference_without_content(tmp_path: Path) 
     assert (att.size, att.sha256, att.sniffed_type, att.saved_path) == (0, "", None, None)
     assert scan.findings == ()  # nothing the message carries is an executable
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------
+# Names, dispositions and transfer encodings as mail clients read them (cross-checked
+# against another MIME library's test mails: see the notes in each test)
+# ---------------------------------------------------------------------------------------
+def raw_part(head: str, body: str) -> Message:
+    """A multipart/mixed message with a text part and one part written as given."""
+    return Message.from_bytes(
+        (
+            "From: Billing <billing@sender.example>\r\nTo: bob@rcpt.example\r\nSubject: documents\r\n"
+            'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="XX"\r\n\r\n'
+            "--XX\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+            f"--XX\r\n{head}\r\n\r\n{body}\r\n--XX--\r\n"
+        ).encode()
+    )
+
+
+def test_transfer_encoding_with_trailing_spaces_is_still_decoded() -> None:
+    # "base64  " (an AS/400 mailer writes it so): clients decode it, as must we, or the
+    # hashes and the sniffed type are those of the base64 text.
+    data = b"sku,stock\r\nAB-1,16\r\n"
+    att, _ = one(
+        raw_part(
+            'Content-Type: application/octet-stream; name="STOCK.CSV"\r\n'
+            "Content-Transfer-Encoding: base64  \r\n"
+            'Content-Disposition: attachment; filename="STOCK.CSV"',
+            base64.b64encode(data).decode(),
+        )
+    )
+    assert att.size == len(data)
+    assert att.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("cte", ["base64; x=y", "base64 (comment)", "BASE64\t"])
+def test_transfer_encoding_first_token(cte: str) -> None:
+    data = b"%PDF-1.4 tiny"
+    head = f"Content-Type: application/pdf\r\nContent-Transfer-Encoding: {cte}"
+    att, _ = one(raw_part(head, base64.b64encode(data).decode()))
+    assert att.md5 == hashlib.md5(data).hexdigest()
+
+
+def test_unknown_transfer_encoding_is_left_as_is() -> None:
+    att, _ = one(raw_part("Content-Type: application/pdf\r\nContent-Transfer-Encoding: x-custom  ", "abc"))
+    assert att.size == 3
+
+
+def test_extended_filename_wins_over_the_plain_one() -> None:
+    # Both forms given: RFC 2231 readers (every mail client) show the extended one.
+    for order in (
+        "filename=\"invoice.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9.exe",
+        "filename*=UTF-8''r%C3%A9sum%C3%A9.exe; filename=\"invoice.pdf\"",
+    ):
+        att, codes = one(raw_part(f"Content-Type: application/pdf\r\nContent-Disposition: attachment; {order}", "x"))
+        assert att.filename == "résumé.exe"
+        assert att.name_encoding == "rfc2231"
+        assert "attachment-executable" in codes
+
+
+def test_extended_name_in_content_type_wins_too() -> None:
+    att, _ = one(raw_part("Content-Type: application/pdf; name=\"a.pdf\"; name*=UTF-8''b%C3%A9.pdf", "x"))
+    assert att.filename == "bé.pdf"
+
+
+def test_encoded_word_against_text_gets_no_space() -> None:
+    # An encoded word written against ".pdf": clients show "été.pdf", not "été .pdf".
+    att, _ = one(raw_part('Content-Type: application/pdf; name="=?UTF-8?B?w6l0w6k=?=.pdf"', "x"))
+    assert att.filename == "été.pdf"
+    att, _ = one(
+        raw_part(
+            'Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n filename="=?UTF-8?B?w6k=?=\r\n'
+            ' =?UTF-8?B?w6k=?=.pdf"',
+            "x",
+        )
+    )
+    assert att.filename == "éé.pdf"
+
+
+def test_folded_quoted_name_is_unfolded() -> None:
+    head = 'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="quarterly\r\n report.pdf"'
+    att, codes = one(raw_part(head, "x"))
+    assert att.filename == "quarterly report.pdf"
+    assert "attachment-name-bidi" not in codes
+
+
+def test_control_characters_decoded_into_a_name_are_reported() -> None:
+    # A line break encoded in the name (RFC 2047): kept as decoded, reported.
+    head = 'Content-Type: image/png\r\nContent-Disposition: attachment; filename="=?UTF-8?Q?statement=0Acopy.pdf?="'
+    att, codes = one(raw_part(head, "x"))
+    assert att.filename == "statement\ncopy.pdf"
+    assert "attachment-name-bidi" in codes
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("attachment", "attachment"),
+        ("Inline ; filename=a.png", "inline"),
+        ('attachment filename="a.png"', "attachment"),  # the ";" missing: the type still reads
+        ("*; filename=a.png", "attachment"),  # RFC 2183 §2.8: unknown types are attachments
+        ("x-custom", "attachment"),
+        (";filename=a.png", None),
+    ],
+)
+def test_disposition_type(field: str, expected: str | None) -> None:
+    att, _ = one(raw_part(f"Content-Type: image/png\r\nContent-Disposition: {field}", "x"))
+    assert att.disposition == expected
+
+
+def test_an_attached_message_holding_html_is_a_message_not_a_web_page() -> None:
+    # A bounce or forward: the part is a header section, then a body whose HTML part the
+    # old markup search took for an HTML file (and called a type mismatch, an alert).
+    inner = (
+        b"Return-path: <bounces@example.org>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n'
+        b"<!DOCTYPE html><html><body><form action='x'></form></body></html>\r\n--b--\r\n"
+    )
+    assert sniff(inner) == "message/rfc822"
+    assert sniff(b"Dear: customer\nplease: pay <form>") == "text/html"  # no header a message has
+    raw = (
+        b"From: a@example.org\r\nSubject: bounce\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="o"\r\n'
+        b"\r\n--o\r\nContent-Type: text/plain\r\n\r\nundeliverable\r\n--o\r\nContent-Type: message/rfc822\r\n\r\n"
+        + inner
+        + b"\r\n--o--\r\n"
+    )
+    rows = [a for a in extract(Message.from_bytes(raw)).attachments if a.declared_type == "message/rfc822"]
+    assert rows and rows[0].sniffed_type == "message/rfc822" and not rows[0].type_mismatch
+
+
+def test_a_7z_archive_named_zip_is_a_type_mismatch() -> None:
+    data = b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(40)
+    raw = (
+        b"From: a@example.org\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="o"\r\n'
+        b"\r\n--o\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--o\r\n"
+        b'Content-Type: application/x-zip-compressed; name="Attachment.zip"\r\nContent-Transfer-Encoding: base64\r\n'
+        b'Content-Disposition: attachment; filename="Attachment.zip"\r\n\r\n'
+        + base64.b64encode(data)
+        + b"\r\n--o--\r\n"
+    )
+    (att,) = [a for a in extract(Message.from_bytes(raw)).attachments if a.filename == "Attachment.zip"]
+    assert att.sniffed_type == "application/x-7z-compressed" and att.type_mismatch

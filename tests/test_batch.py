@@ -438,6 +438,8 @@ def test_date_column_reads_a_12_hour_clock_and_keeps_zoneless_times_as_written()
     assert batch_mod._date("Fri, 7 Dec 2001 07:01:03") == utc(2001, 12, 7, 7, 1, 3)  # no zone: UTC as written
     assert batch_mod._date("Fri, 7 Dec 2001 07:01:03 -0000") == utc(2001, 12, 7, 7, 1, 3)
     assert batch_mod._date("not a date") is None
+    # RFC 5322 §3.3/§4.3: CFWS may follow the seconds; the comment is not the zone.
+    assert batch_mod._date("Wed, 20 Sep 1995 00:19:00 (EDT) -0400") == utc(1995, 9, 20, 4, 19)
 
 
 def test_date_column_in_the_messages_table() -> None:

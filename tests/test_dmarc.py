@@ -300,6 +300,8 @@ def _author(header_lines: str) -> dmarc.AuthorDomain:
             FindingCode.FROM_DISPLAY_NAME_ADDRESS,
         ),
         ("From: team: alice@example.com;", "example.com", None),
+        # Two addresses without the separating comma (RFC 5322 §3.4): no author, not "@example.org".
+        ("From: ceo@bank.example attacker@example.org", None, FindingCode.FROM_UNPARSEABLE),
         ("From: Bücher <info@bücher.example>", "xn--bcher-kva.example", None),
         ("From: info@xn--bcher-kva.example", "xn--bcher-kva.example", None),
     ],

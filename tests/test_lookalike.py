@@ -325,3 +325,20 @@ def test_every_brand_domain_is_its_own_registrable_domain() -> None:
     for brand in lookalike.load_brands():
         for d in brand.domains:
             assert parse_host(d).registered_domain in (d, None), (brand.name, d)
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        # A Microsoft 365 tenant signs as d=<tenant>.onmicrosoft.com: the tenant's name is
+        # what is compared, not Microsoft's own name that every tenant carries.
+        ("cmmsrl.onmicrosoft.com", None),
+        ("mail.contoso.onmicrosoft.com", None),
+        ("onmicrosoft.com", None),
+        ("paypal-secure.onmicrosoft.com", ("PayPal", "brand-plus-words")),
+        ("micros0ft.onmicrosoft.com", ("Microsoft", "ascii-swap")),
+    ],
+)
+def test_a_tenant_of_a_shared_suffix_is_judged_by_its_own_name(domain: str, expected: tuple[str, str] | None) -> None:
+    hits = compare(domain, PSET)
+    assert ((hits[0].owner, hits[0].technique) if hits else None) == expected, hits

@@ -50,6 +50,17 @@ def test_every_sample_message_parses_to_the_stdlib_tree() -> None:
         assert dump(_mimeparse.message_from_bytes(m.raw)) == dump(stdlib(m.raw)), m.origin
 
 
+def test_continuations_are_read_as_folded_lines() -> None:
+    raw = b"Subject: s\nX-D: 1;AA\nBBBB+/CC\nContent-Type: text/html\n\n<p>x</p>\n"
+    mended = raw.replace(b"\nBBBB", b"\n BBBB")
+    offset = raw.index(b"BBBB")
+    assert dump(_mimeparse.message_from_bytes(raw, continuations=(offset,))) == dump(stdlib(mended))
+    assert _mimeparse.message_from_bytes(raw, continuations=(offset,)).get_content_type() == "text/html"
+    assert dump(_mimeparse.message_from_bytes(raw)) == dump(stdlib(raw))  # only when asked
+    assert stdlib(raw).get_content_type() == "text/plain"
+    assert mf.Message.from_bytes(raw).email.get_content_type() == "text/html"
+
+
 _ORIGINAL_TAIL = r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
 _TEXT = st.lists(st.sampled_from([*"-ab \t\r\n.*?()[]\\$^|+{}", "\udcff", "é", "\u2028"]), max_size=12).map("".join)
 

@@ -351,6 +351,20 @@ def test_a_client_named_without_address_stops_the_walk() -> None:
     assert FindingCode.NO_EXTERNAL_HOP not in {f.code for f in path.findings}
 
 
+@pytest.mark.parametrize("unspecified", ["0.0.0.0", "IPv6:::"])
+def test_an_unspecified_client_address_is_no_originating_ip(unspecified: str) -> None:
+    # 0.0.0.0 / :: is no client's address (a redacted or made-up field): the originating IP
+    # is unknown, said as a warning, and the forged header below still does not decide it.
+    top = (
+        f"from relay.example.org (relay.example.org [{unspecified}]) by mx.example.net with ESMTPS id S1;"
+        " Tue, 02 Jan 2024 10:00:05 +0000"
+    )
+    path = reconstruct(msg(top, FORGED_BELOW), ctx=Context(now=NOW))
+    assert path.boundary_hop == 2 and path.originating_ip is None
+    missing = [f for f in path.findings if f.code == FindingCode.BOUNDARY_NO_CLIENT_IP]
+    assert len(missing) == 1 and missing[0].severity.value == "warning" and "unspecified" in missing[0].detail
+
+
 @pytest.mark.parametrize(
     ("top", "config"),
     [

@@ -1049,3 +1049,137 @@ def test_content_length_does_not_end_at_a_from_colon_field() -> None:
     (message,) = iter_messages(b"From a\n" + raw + b"\n")
     assert message.raw == raw
     assert codes(message) == [FindingCode.MBOX_CONTENT_LENGTH_MISMATCH]
+
+
+# --------------------------------------------------------------------------- batch SMTP (RFC 2442)
+
+BSMTP_MSG1 = b"From: a@example.org\nTo: x@example.net\nSubject: one\n\nline\n.a stuffed dot\n..two dots\n"
+BSMTP_MSG2 = b"From: b@example.org\nSubject: two\n\nbounce\n"
+
+
+def bsmtp_of(eol: bytes = b"\n") -> bytes:
+    """Two transactions: the second after RSET, with the null sender and a new EHLO."""
+    text = (
+        b"HELO relay.example.org\n"
+        b"MAIL FROM:<a@example.org> BODY=8BITMIME\n"
+        b"RCPT TO:<x@example.net>\n"
+        b"RCPT TO:<y@example.net>\n"
+        b"DATA\n" + BSMTP_MSG1.replace(b"\n.", b"\n..") + b".\n"
+        b"RSET\n"
+        b"NOOP\n"
+        b"EHLO other.example.org\n"
+        b"MAIL FROM:<>\n"
+        b"RCPT TO:<z@example.net>\n"
+        b"DATA\n" + BSMTP_MSG2 + b".\nQUIT\n"
+    )
+    return text.replace(b"\n", eol)
+
+
+def test_bsmtp_transactions_are_messages_with_their_envelope(tmp_path: Path) -> None:
+    path = tmp_path / "batch.eml"  # the name says nothing: the content decides
+    path.write_bytes(bsmtp_of())
+    first, second = iter_messages(path)
+    assert first.raw == BSMTP_MSG1  # dots unstuffed; ends with the line break before "."
+    assert second.raw == BSMTP_MSG2
+    assert (first.origin, second.origin) == (f"{path}#0", f"{path}#1")
+    assert first.source_format == second.source_format == "bsmtp"
+    assert codes(first) == codes(second) == []
+    assert first.source_envelope is not None and second.source_envelope is not None
+    assert first.source_envelope.helo == "relay.example.org"
+    assert first.source_envelope.mail_from == "<a@example.org> BODY=8BITMIME"
+    assert first.source_envelope.rcpt_to == ("<x@example.net>", "<y@example.net>")
+    assert (second.source_envelope.helo, second.source_envelope.mail_from) == ("other.example.org", "<>")
+    assert second.source_envelope.rcpt_to == ("<z@example.net>",)
+    assert first.get("Subject") == "one"
+
+
+def test_bsmtp_crlf_compressed_and_streamed() -> None:
+    data = bsmtp_of(b"\r\n")
+    for source in (data, gzip.compress(data), NonSeekable(data)):
+        raws = [m.raw for m in iter_messages(source)]  # type: ignore[arg-type]
+        assert raws == [BSMTP_MSG1.replace(b"\n", b"\r\n"), BSMTP_MSG2.replace(b"\n", b"\r\n")]
+    single = b"mail from:<a@example.org>\r\nrcpt to:<b@example.net>\r\ndata\r\nSubject: s\r\n\r\nx\r\n.\r\nquit\r\n"
+    message = load(single)
+    assert message.raw == b"Subject: s\r\n\r\nx\r\n" and message.origin == "<bytes>#0"
+    assert message.source_envelope is not None and message.source_envelope.helo is None
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
+def test_bsmtp_reads_the_same_at_any_chunk_size(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = bsmtp_of(b"\r\n").replace(b"QUIT\r\n", b"") + (
+        b"HELO x\nMAIL FROM:<q@example.org>\nDATA\n.\n"  # an empty DATA section
+        b"MAIL FROM:<r@example.org>\r\nDATA\r\n..\r\n.x\r\n.\r"  # cut before the "." line's LF
+    )
+    expected = [(m.raw, codes(m), m.source_envelope) for m in iter_messages(data)]
+    assert [raw for raw, _, _ in expected][2:] == [b"", b".\r\nx\r\n"]
+    monkeypatch.setattr(sources, "_CHUNK", chunk)
+    assert [(m.raw, codes(m), m.source_envelope) for m in iter_messages(data)] == expected
+    assert [(m.raw, codes(m), m.source_envelope) for m in iter_messages(NonSeekable(data))] == expected
+
+
+def test_only_smtp_command_syntax_makes_a_bsmtp_stream() -> None:
+    for text in (
+        b"HELO there, friend\nSubject: x\n\nbody\n",  # prose, not a HELO command
+        b"HELO\nMAIL FROM:<a@example.org>\nDATA\nx\n.\n",  # HELO without a name
+        b"MAIL FROM: a@example.org\nDATA\nx\n.\n",  # a path without angle brackets
+        b"Mail From:<a@example.org>",  # no line end: not a command line
+        b"Subject: HELO example.com\n\nMAIL FROM:<a@example.org>\n",
+    ):
+        (message,) = iter_messages(text)
+        assert message.source_format == "bytes" and message.raw == text and message.source_envelope is None
+
+
+def test_bsmtp_data_starting_with_an_mbox_from_line() -> None:
+    # SpamAssassin's corpus keeps an mbox "From " line at the start of DATA: it is framing.
+    head = b"HELO example.com\r\nMAIL FROM:<p@example.org>\r\nRCPT TO:<s@example.com>\r\nDATA\r\n"
+    msg = b"To: s@example.com\r\nSubject: foo\r\n\r\nbody\r\n"
+    (message,) = iter_messages(head + b"From p@example.org  Fri Aug 31 13:39:16 2001\r\n" + msg + b".\r\nQUIT\r\n")
+    assert message.raw == msg
+    assert codes(message) == [FindingCode.BSMTP_STREAM_DEFECT]
+    assert message.defects[0].severity == Severity.NOTICE
+    assert "Fri Aug 31" in message.defects[0].evidence[0][1]
+    # A "From  :" header field is a field, never a separator: it stays.
+    field = b"From  :<p@example.org>\r\nSubject: s\r\n\r\nb\r\n"
+    (message,) = iter_messages(head + field + b".\r\n")
+    assert message.raw == field and codes(message) == []
+
+
+def test_bsmtp_hostile_streams_lose_nothing() -> None:
+    head = b"HELO h.example\nMAIL FROM:<a@example.org>\nRCPT TO:<b@example.net>\n"
+    # Data that ends before the "." line: the message as far as it goes.
+    (message,) = iter_messages(head + b"DATA\nSubject: s\n\ncut")
+    assert message.raw == b"Subject: s\n\ncut" and FindingCode.MESSAGE_TRUNCATED in codes(message)
+    # An unknown command: the rest is one more message, with the reason.
+    done = head + b"DATA\nSubject: 1\n\nx\n.\n"
+    first, rest = iter_messages(done + b"XYZZY now\nSubject: 2\n\ny\n")
+    assert first.raw == b"Subject: 1\n\nx\n" and rest.raw == b"XYZZY now\nSubject: 2\n\ny\n"
+    assert rest.source_envelope is None and codes(rest)[0] == FindingCode.BSMTP_STREAM_DEFECT
+    assert rest.defects[0].evidence == (("line", "XYZZY now"),)
+    # Data after QUIT, and a command line longer than SMTP allows.
+    _, after = iter_messages(done + b"QUIT\n\n  \ntrailing\n")
+    assert after.raw == b"trailing\n" and codes(after)[0] == FindingCode.BSMTP_STREAM_DEFECT
+    long_line = b"RCPT TO:<" + b"a" * 10000 + b"@example.net>\n"
+    (whole,) = iter_messages(head + long_line + b"DATA\nx\n.\n")
+    assert whole.raw == long_line + b"DATA\nx\n.\n" and codes(whole)[0] == FindingCode.BSMTP_STREAM_DEFECT
+    # No DATA at all: one empty message that says so. DATA without an envelope: noted.
+    (empty,) = iter_messages(head + b"QUIT\n")
+    assert empty.raw == b"" and codes(empty)[0] == FindingCode.BSMTP_STREAM_DEFECT
+    (bare,) = iter_messages(b"HELO h.example\nDATA\nSubject: s\n\nx\n.\n")
+    assert bare.source_envelope is not None and bare.source_envelope.mail_from is None
+    assert codes(bare) == [FindingCode.BSMTP_STREAM_DEFECT]
+
+
+def test_bsmtp_is_linear_and_bounded_on_hostile_input() -> None:
+    import time
+
+    started = time.perf_counter()
+    many_rcpt = b"HELO h\nMAIL FROM:<a@b.example>\n" + b"RCPT TO:<r@b.example>\n" * 200_000 + b"DATA\nS: x\n\n.\n"
+    (message,) = iter_messages(many_rcpt)
+    assert message.source_envelope is not None and len(message.source_envelope.rcpt_to) == 1000
+    assert FindingCode.BSMTP_STREAM_DEFECT in codes(message)
+    stuffed = b"HELO h\nMAIL FROM:<a@b.example>\nRCPT TO:<r@b.example>\nDATA\n" + b"..\n" * 500_000 + b".\n"
+    (message,) = iter_messages(stuffed)
+    assert message.raw == b".\n" * 500_000
+    (message,) = iter_messages(b"HELO h\nDATA\n" + b"\n" * 3_000_000)  # never terminated
+    assert len(message.raw) == 3_000_000 and FindingCode.MESSAGE_TRUNCATED in codes(message)
+    assert time.perf_counter() - started < 20

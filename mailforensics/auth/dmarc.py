@@ -759,12 +759,19 @@ def _author_domain(message: Message) -> AuthorDomain:
         return AuthorDomain(domain=None, addresses=(), display_names=(), unicode_domain=None, findings=tuple(findings))
     pairs: list[tuple[str, str]] = []
     unquoted_at: list[tuple[HeaderField, str]] = []
+    garbled = False
     for f in fields:
         # getaddresses handles group syntax ("undisclosed:;", "team: a@x, b@y;");
         # read_mailboxes keeps "a@x <b@y>" one mailbox (a display name with an "@").
         read = _from_addresses(f.unfolded)
         pairs.extend((name, addr) for name, addr in read.pairs if addr or name)
         unquoted_at.extend((f, name) for name in read.unquoted_at)
+        # getaddresses gives ("", "") for what it could not read, and a bare "@domain" for
+        # "a@x.example b@y.example" (two addresses without the comma RFC 5322 §3.4 needs):
+        # whichever address a client shows, none can be taken as the author.
+        garbled = garbled or any(
+            not name and (not addr or addr.startswith("@") or addr.endswith("@")) for name, addr in read.pairs
+        )
     addresses = tuple(addr for _, addr in pairs if addr)
     names = tuple(_decode(name) for name, _ in pairs)
     where = "header " + ", ".join(str(f.index) for f in fields)
@@ -794,13 +801,19 @@ def _author_domain(message: Message) -> AuthorDomain:
         return AuthorDomain(
             domain=None, addresses=addresses, display_names=names, unicode_domain=None, findings=tuple(findings)
         )
-    if not addresses or "@" not in addresses[0]:
+    if not addresses or "@" not in addresses[0] or garbled:
         findings.append(
             Finding(
                 code=FindingCode.FROM_UNPARSEABLE,
                 severity=Severity.WARNING,
                 where=where,
-                detail="The From field holds no usable address.",
+                detail="The From field holds no usable address"
+                + (
+                    " (it does not read as a mailbox list: addresses without separating commas, or "
+                    "text that is no address); DMARC cannot apply and mail clients may show any of them."
+                    if garbled and addresses
+                    else "."
+                ),
                 evidence=(("From", fields[0].unfolded),),
             )
         )

@@ -178,12 +178,32 @@ class Part:
 
 
 def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words in ``value``; the text as given when that fails."""
+    """Decode RFC 2047 encoded words in ``value``; the text as given when that fails.
+
+    The white space between two encoded words goes (RFC 2047 §6.2); all other text is kept
+    as written. ``str(make_header(...))`` would also put a space between an encoded word
+    and text written against it (``=?UTF-8?B?w6k=?=.pdf`` read as ``"é .pdf"``), where mail
+    clients show ``"é.pdf"``.
+    """
     if "=?" not in value:
         return value
     try:
-        return str(make_header(decode_header(value)))
-    except Exception:  # malformed encoded words, unknown charsets: keep the text
+        chunks = decode_header(value)
+        if len(chunks) == 1 or all(cs is None for _, cs in chunks):
+            return str(make_header(chunks))
+        out: list[str] = []
+        for data, charset in chunks:
+            if isinstance(data, str):
+                out.append(data)
+            elif charset is None:
+                out.append(data.decode("raw-unicode-escape"))
+            else:
+                name = _text_codec(charset)
+                if name is None:
+                    return value  # an unknown charset: keep the text as given
+                out.append(data.decode(name))
+        return "".join(out)
+    except Exception:  # malformed encoded words, undecodable bytes: keep the text
         return value
 
 
@@ -236,6 +256,39 @@ def _param(msg: email.message.Message, name: str, header: str) -> str | None:
     return str(value)
 
 
+def _extended(msg: email.message.Message, name: str, header: str) -> str | None:
+    """The RFC 2231 form of parameter ``name`` (``filename*=``, ``filename*0*=``...) when
+    the field also has the plain form: None otherwise.
+
+    The email package returns the plain value first, but a field carrying both means the
+    extended one for readers that understand it (RFC 2231 §4, RFC 6266 §4.3): mail clients
+    show it, so it is the name the reader sees (the plain one is for older software, and a
+    different plain name is how a file is shown under one name and scanned under another).
+    """
+    try:
+        params = msg.get_params(header=header)
+    except Exception:
+        return None
+    if not params or len(params) < 3:
+        return None
+    plain = extended = False
+    value: object = None
+    for key, val in params[1:]:
+        if str(key).lower() != name:
+            continue
+        if isinstance(val, tuple):
+            if not extended:
+                extended, value = True, val
+        else:
+            plain = True
+    if not (plain and extended) or not isinstance(value, tuple):
+        return None
+    try:
+        return str(email.utils.collapse_rfc2231_value(value)).strip()
+    except Exception:
+        return str(value[2]).strip()
+
+
 def _filename(msg: email.message.Message) -> tuple[str | None, str | None]:
     raw: str | None = None
     try:
@@ -247,7 +300,18 @@ def _filename(msg: email.message.Message) -> tuple[str | None, str | None]:
     if raw is None:
         return None, None
     raw = str(raw)
-    return decode_words(raw), raw
+    # get_filename returns the plain value where both forms are given: prefer the extended.
+    has_filename = _param(msg, "filename", "content-disposition") is not None
+    extended = (
+        _extended(msg, "filename", "content-disposition") if has_filename else _extended(msg, "name", "content-type")
+    )
+    if extended is not None:
+        raw = extended
+    # A quoted name folded over lines (RFC 5322 §2.2.3: unfolding removes the line break).
+    return decode_words(_FOLD.sub("", raw) if "\n" in raw else raw), raw
+
+
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 
 
 def _decode_8bit(value: str) -> tuple[str, str | None]:
@@ -361,10 +425,10 @@ def _leaf(msg: email.message.Message, section: str, body: object = _UNREAD) -> P
     charset, filename, filename_raw, header_8bit = _named(msg)
     if header_8bit == "latin-1":
         notes.append("raw 8-bit bytes in Content-Type/Content-Disposition are not UTF-8: read as Latin-1")
-    disp_value = _header(msg, "Content-Disposition")
-    disposition = disp_value.split(";", 1)[0].strip().lower() or None if disp_value else None
+    disposition = _disposition(_header(msg, "Content-Disposition"))
     cte = _header(msg, "Content-Transfer-Encoding")
     payload = b""
+    decoder = msg
     try:
         if body is _UNREAD:
             body = msg.get_payload()
@@ -374,12 +438,13 @@ def _leaf(msg: email.message.Message, section: str, body: object = _UNREAD) -> P
             if isinstance(inner, email.message.Message):
                 payload = inner.as_bytes(policy=inner.policy.clone(max_line_length=0))
         else:
-            decoded = msg.get_payload(decode=True)
+            decoder = _cte_alias(msg, cte)
+            decoded = decoder.get_payload(decode=True)
             if isinstance(decoded, bytes):
                 payload = decoded
     except Exception as exc:  # a payload the email package cannot decode
         notes.append(f"payload could not be decoded ({type(exc).__name__})")
-    for defect in getattr(msg, "defects", ()) or ():
+    for defect in [*(getattr(msg, "defects", ()) or ()), *(decoder.defects if decoder is not msg else ())]:
         name = type(defect).__name__
         if name in _BASE64_DEFECTS:
             notes.append(name)
@@ -397,6 +462,44 @@ def _leaf(msg: email.message.Message, section: str, body: object = _UNREAD) -> P
         header_8bit=header_8bit,
         obj=msg,
     )
+
+
+def _disposition(value: str | None) -> str | None:
+    """The disposition type: the first token of ``Content-Disposition``, lower case.
+
+    Mail clients read the type up to the first ``;`` or white space (``attachment
+    filename="a.pdf"``, with the ``;`` missing, is an attachment). RFC 2183 §2.8: a type
+    other than ``inline`` and ``attachment`` is treated as ``attachment``.
+    """
+    if not value:
+        return None
+    token = re.split(r"[;\s]", value.strip(), maxsplit=1)[0].lower()
+    if not token:
+        return None
+    return token if token in ("inline", "attachment") else "attachment"
+
+
+#: The transfer encodings the email package decodes, by their canonical token.
+_KNOWN_CTE = frozenset({"base64", "quoted-printable", "x-uuencode", "uuencode", "uue", "x-uue"})
+
+
+def _cte_alias(msg: email.message.Message, cte: str | None) -> email.message.Message:
+    """``msg``, or a stand-in holding its body under its transfer encoding's bare token.
+
+    The email package decodes only an exact ``Content-Transfer-Encoding`` value:
+    ``base64`` followed by spaces, or by a ``;`` or a comment, is left undecoded. Mail
+    clients read the first token (as for the disposition type) and decode the body.
+    """
+    if not cte:
+        return msg
+    token = re.split(r"[;(\s]", cte.strip(), maxsplit=1)[0].lower()
+    if token not in _KNOWN_CTE or cte.lower() == token:
+        return msg
+    stand_in = email.message.Message()
+    stand_in["Content-Transfer-Encoding"] = token
+    stored = getattr(msg, "_payload", None)
+    stand_in.set_payload(stored if isinstance(stored, str | bytes) else msg.get_payload())
+    return stand_in
 
 
 _BASE64_DEFECTS = frozenset(

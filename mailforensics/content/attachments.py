@@ -440,6 +440,10 @@ def sniff(data: bytes) -> str | None:
         return "text/calendar"
     if text.startswith("#!"):
         return "text/x-shellscript"
+    if _HEADER_BLOCK.match(text) and _KNOWN_FIELD.search(text, 0, 2048):
+        # An RFC 5322 header section (a forwarded or bounced message, RFC 2046 §5.2.1):
+        # its body may well hold HTML, but the part is a message, not a web page.
+        return "message/rfc822"
     if text.startswith(("<!doctype html", "<html", "<head", "<body", "<script", "<form", "<meta", "<iframe")):
         return "text/html"
     if "<svg" in text[:1024]:
@@ -449,6 +453,30 @@ def sniff(data: bytes) -> str | None:
     if any(tag in text for tag in ("<html", "<body", "<form", "<script", "<input")):
         return "text/html"
     return "text/plain"
+
+
+#: Two header fields first (RFC 5322 §2.2: a field name is printable ASCII but ":", the
+#: value may be folded), on lowered text; and one of the fields every message has.
+_HEADER_BLOCK = re.compile(r"(?:[!-9;-~]{1,76}[ \t]*:[^\n]{0,998}\n(?:[ \t][^\n]{0,998}\n){0,50}){2}")
+_KNOWN_FIELD = re.compile(
+    r"^(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|delivered-to)[ \t]*:",
+    re.MULTILINE,
+)
+
+#: Archive formats that share the "archive" family but are not each other: a 7z or RAR
+#: named or declared ``.zip`` is a known way past scanners that open only what they expect.
+_ARCHIVE_FORMAT = {
+    "application/zip": "zip",
+    "application/x-zip-compressed": "zip",
+    "application/x-zip": "zip",
+    "application/vnd.rar": "rar",
+    "application/x-rar-compressed": "rar",
+    "application/x-7z-compressed": "7z",
+    "application/gzip": "gzip",
+    "application/x-bzip2": "bzip2",
+    "application/x-xz": "xz",
+    "application/vnd.ms-cab-compressed": "cab",
+}
 
 
 # Formats whose short magic number is checked with the fields around it.
@@ -551,6 +579,9 @@ def _compatible(declared: str | None, sniffed: str | None) -> bool:
     if declared is None or sniffed is None or declared in _GENERIC_TYPES or declared == sniffed:
         return True
     a, b = _family(declared), _family(sniffed)
+    if a == b == "archive":
+        fa, fb = _ARCHIVE_FORMAT.get(declared), _ARCHIVE_FORMAT.get(sniffed)
+        return fa is None or fb is None or fa == fb
     if a is None or b is None or a == b:
         return True
     pair = {a, b}
@@ -934,6 +965,16 @@ def _category(sniffed: str | None, ext: str | None, declared: str) -> str:
     return fam if fam in ("text", "media") else "other"
 
 
+def _controls(name: str) -> tuple[str, ...]:
+    """The C0 and C1 control characters (and DEL) in ``name``, as ``U+XXXX``, once each."""
+    found: dict[str, None] = {}
+    for c in name:
+        o = ord(c)
+        if o < 0x20 or 0x7F <= o <= 0x9F:
+            found[f"U+{o:04X}"] = None
+    return tuple(found)
+
+
 def _name_encoding(part: Part) -> str | None:
     if part.filename_raw is None:
         return None
@@ -1080,12 +1121,22 @@ def _inspect(part: Part, index: int, from_org: str | None, save_to: Path | None)
         )
     if part.filename:
         bidi, invisible = hidden_characters(part.filename)
+        controls = _controls(part.filename)
         if bidi or invisible:
             add(
                 FindingCode.ATTACHMENT_NAME_BIDI,
                 Severity.ALERT,
-                f"The name {part.filename[:120]!a} contains {', '.join(bidi + invisible)}: it is shown "
+                f"The name {part.filename[:120]!a} contains {', '.join(bidi + invisible + controls)}: it is shown "
                 "reordered or with hidden characters, so its real extension is disguised.",
+            )
+        elif controls:
+            # Decoded from an encoded word or RFC 2231 (a raw one cannot hold them): a line
+            # break or NUL that clients drop or replace, and tools cut the name at.
+            add(
+                FindingCode.ATTACHMENT_NAME_BIDI,
+                Severity.WARNING,
+                f"The name {part.filename[:120]!a} contains control characters ({', '.join(controls)}): "
+                "mail clients and tools show or cut it differently, so the name seen may not be the name saved.",
             )
     if mismatch:
         severe = _family(sniffed) in ("executable", "script", "risky", "html")

@@ -299,6 +299,12 @@ def default_set() -> ProtectedSet:
     return ProtectedSet.build()
 
 
+#: Suffixes under which anyone gets a name of their own (a Microsoft 365 tenant signs
+#: mail as ``d=<tenant>.onmicrosoft.com``), though the Public Suffix List does not list
+#: them: the look-alike comparison takes the tenant's label as the registrable one.
+_TENANT_SUFFIXES = frozenset({"onmicrosoft.com"})
+
+
 def _split(domain: str) -> tuple[str, str, str, tuple[str, ...]] | None:
     """(org domain, label, suffix, labels left of the org domain) in A-labels, or None."""
     info = parse_host(domain.strip())
@@ -307,8 +313,14 @@ def _split(domain: str) -> tuple[str, str, str, tuple[str, ...]] | None:
     org = info.registered_domain
     if org is None:
         return None
-    label, _, suffix = org.partition(".")
     left = info.ascii[: -len(org)].rstrip(".")
+    if org in _TENANT_SUFFIXES and left:
+        # <tenant>.onmicrosoft.com: the tenant's name is its registrable label, chosen by
+        # whoever signed up (so "cmmsrl" is compared, and "paypal-secure" is caught), not
+        # the provider's own name, which every tenant carries.
+        left, _, tenant = left.rpartition(".")
+        org = f"{tenant}.{org}"
+    label, _, suffix = org.partition(".")
     return org, label, suffix, tuple(left.split(".")) if left else ()
 
 
