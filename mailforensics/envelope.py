@@ -174,6 +174,8 @@ def _read_address(text: str) -> tuple[str, str | None]:
         value = (angle.group(1) if angle else written).strip().strip('"').strip()
     else:
         value = m.group(0)
+        if written == value or (written[1:-1] == value and written[:1] == "<" and written[-1:] == ">"):
+            return value, None  # the usual forms, "a@b" and "<a@b>"
     plain = {" ".join(form.split()) for form in (value, f"<{value}>", f'"{value}"', f'<"{value}">')}
     return value, None if not written or " ".join(written.split()) in plain else written
 

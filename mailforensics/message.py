@@ -157,6 +157,18 @@ def _header_goes_on(raw: bytes, start: int) -> bool:
     return False
 
 
+def _lines_agreed(raw: bytes, start: int, stop: int) -> bool:
+    """Whether every line in ``raw[start:stop]`` is one CPython's email reads as we do
+    (checked only when a broken fold is found: once per message at most, so linear)."""
+    pos = start
+    while pos < stop:
+        end = raw.find(b"\n", pos, stop)
+        if end < 0 or _AGREED_LINE.fullmatch(raw, pos, end + 1) is None:
+            return False
+        pos = end + 1
+    return True
+
+
 def _scan_header_block(
     raw: bytes,
 ) -> tuple[list[tuple[bytes, list[bytes]]], int | None, list[Finding], tuple[int, ...]]:
@@ -166,7 +178,6 @@ def _scan_header_block(
     fields: list[tuple[bytes, list[bytes]]] = []
     body_offset: int | None = None
     mended: list[int] = []
-    agreed = True  # every line so far is one CPython's email reads as we do
     pos = 0
     size = len(raw)
     while pos < size:
@@ -179,7 +190,6 @@ def _scan_header_block(
         if line[:1] in (b" ", b"\t"):
             if fields:
                 fields[-1][1].append(line)
-                agreed = agreed and _AGREED_LINE.fullmatch(raw, pos, line_end) is not None
                 pos = line_end
                 continue
             # A continuation before any field: not a header block at all.
@@ -198,10 +208,10 @@ def _scan_header_block(
         if colon <= 0 or not _field_name_ok(name):
             if (
                 fields
-                and agreed
                 and not mended
                 and _ONE_LINE.fullmatch(raw, pos, line_end) is not None
                 and _header_goes_on(raw, line_end)
+                and _lines_agreed(raw, 0, pos)
             ):
                 # A broken fold: a continuation written without its leading whitespace,
                 # with the header section plainly going on after it (Outlook writes such
@@ -238,7 +248,6 @@ def _scan_header_block(
             body_offset = pos
             break
         fields.append((name, [line[colon + 1 :]]))
-        agreed = agreed and _AGREED_LINE.fullmatch(raw, pos, line_end) is not None
         pos = line_end
     return fields, body_offset, defects, tuple(mended)
 

@@ -717,7 +717,18 @@ def _split_tcp_info(comment: str) -> _TcpInfo | None:
         if name_ip is not None:
             return _TcpInfo(ip=name_ip, port=name_port if port is None else port)
         return _TcpInfo(ip=ip, port=port, rdns=None if _is_unknown(name) else _host(name))
+    if _TCP_INFO_MARK.search(comment) is None:
+        # No address, key, ident, quote or nested comment can be in it: what the general
+        # reading gives for such words ("Postfix", "using TLS ...": not TCP-info), cheaply.
+        words = comment.replace(",", " ").split()
+        if len(words) != 1 or not _is_unknown(words[0]):
+            return None
     return _split_tcp_info_general(comment)
+
+
+#: A character without which a comment holds no address, Exim key, ident, quoted part or
+#: nested comment (an IPv4 address has digits, an IPv6 one colons).
+_TCP_INFO_MARK = re.compile(r'[\[=@:"(0-9]')
 
 
 def _split_tcp_info_general(comment: str) -> _TcpInfo | None:
