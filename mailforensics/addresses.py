@@ -196,6 +196,25 @@ def _scan_elements(value: str) -> list[tuple[str, str, str | None, bool]] | None
     return out
 
 
+# The forms nearly every address field takes, for which email.utils.getaddresses gives one
+# (display name, address) pair read straight off the text (its parser, _parseaddr, takes
+# a quoted-string without "\\" as is, joins phrase words with one space, and an address
+# of dot-atoms as written), read here without it:
+#   "Display Name" <local@domain>    Display Name <local@domain>    <local@domain>
+#   local@domain
+# Anything else (comments, quoted local parts, groups, several addresses, odd characters,
+# an address written unquoted as the display name: a phrase word has no "@") takes the
+# general reading below.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_SIMPLE_ADDRESS = rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_PHRASE_WORD = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
+_SIMPLE_MAILBOX = re.compile(
+    rf'(?:"(?P<quoted>[^"\\\r\n]*)"[ \t]*|(?P<phrase>{_PHRASE_WORD}(?:[ \t]+{_PHRASE_WORD})*)[ \t]*)?'
+    rf"<(?P<route>{_SIMPLE_ADDRESS})>"
+    rf"|(?P<bare>{_SIMPLE_ADDRESS})"
+)
+
+
 def read_mailboxes(value: str) -> Mailboxes:
     """The mailboxes of an address-list field (From, Reply-To, Sender, To, Cc).
 
@@ -215,6 +234,14 @@ def read_mailboxes(value: str) -> Mailboxes:
     >>> read_mailboxes("alice@example.com, bob@example.com").pairs
     [('', 'alice@example.com'), ('', 'bob@example.com')]
     """
+    simple = _SIMPLE_MAILBOX.fullmatch(value)
+    if simple is not None:
+        quoted, phrase, route, bare = simple.group("quoted", "phrase", "route", "bare")
+        if bare is not None:
+            return Mailboxes([("", bare)])
+        if quoted is not None:
+            return Mailboxes([(quoted, route)])
+        return Mailboxes([(" ".join(phrase.split()) if phrase else "", route)])
     elements = None
     if "@" in value and "<" in value and len(value) <= _MAX_MAILBOX_SCAN:
         elements = _scan_elements(value)

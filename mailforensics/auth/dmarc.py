@@ -34,7 +34,7 @@ from typing import Literal
 
 import idna
 
-from mailforensics.addresses import Mailboxes, read_mailboxes
+from mailforensics.addresses import read_mailboxes
 from mailforensics.auth import orgdomain
 from mailforensics.context import Context
 from mailforensics.findings import Finding, FindingCode, Severity
@@ -680,38 +680,6 @@ _ADDRESS_LIKE = re.compile(
 _DISPLAY_SCAN_CHARS = 1024
 
 
-# The forms nearly every From field takes, for which email.utils.getaddresses gives one
-# (display name, address) pair read straight off the text (its parser, _parseaddr, takes
-# a quoted-string without "\\" as is, joins phrase words with one space, and an address
-# of dot-atoms as written):
-#   "Display Name" <local@domain>    Display Name <local@domain>    <local@domain>
-#   local@domain
-# Anything else (comments, quoted local parts, groups, several addresses, odd
-# characters, an address written unquoted as the display name) goes to
-# addresses.read_mailboxes: getaddresses, except that "a@x.example <b@y.example>" is one
-# mailbox, <b@y.example>, as mail clients read it, not two.
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_SIMPLE_ADDRESS = rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
-_PHRASE_WORD = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
-_SIMPLE_FROM = re.compile(
-    rf'(?:"(?P<quoted>[^"\\\r\n]*)"[ \t]*|(?P<phrase>{_PHRASE_WORD}(?:[ \t]+{_PHRASE_WORD})*)[ \t]*)?'
-    rf"<(?P<route>{_SIMPLE_ADDRESS})>"
-    rf"|(?P<bare>{_SIMPLE_ADDRESS})"
-)
-_PHRASE_SPACE = re.compile(r"[ \t]+")
-
-
-def _from_addresses(value: str) -> Mailboxes:
-    """:func:`mailforensics.addresses.read_mailboxes`, without its parser for the common forms."""
-    m = _SIMPLE_FROM.fullmatch(value)
-    if m is None:
-        return read_mailboxes(value)
-    quoted, phrase, route, bare = m.group("quoted", "phrase", "route", "bare")
-    if bare is not None:
-        return Mailboxes([("", bare)])
-    if quoted is not None:
-        return Mailboxes([(quoted, route)])
-    return Mailboxes([(" ".join(_PHRASE_SPACE.split(phrase)) if phrase else "", route)])
 
 
 def _decode(text: str) -> str:
@@ -763,7 +731,7 @@ def _author_domain(message: Message) -> AuthorDomain:
     for f in fields:
         # getaddresses handles group syntax ("undisclosed:;", "team: a@x, b@y;");
         # read_mailboxes keeps "a@x <b@y>" one mailbox (a display name with an "@").
-        read = _from_addresses(f.unfolded)
+        read = read_mailboxes(f.unfolded)
         pairs.extend((name, addr) for name, addr in read.pairs if addr or name)
         unquoted_at.extend((f, name) for name in read.unquoted_at)
         # getaddresses gives ("", "") for what it could not read, and a bare "@domain" for
